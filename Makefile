@@ -1,0 +1,52 @@
+# apoa: `make run` sets everything up and serves; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# The test suite runs on SQLite, then on this PostgreSQL server when one answers there.
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+export FLASK_APP := wsgi
+
+.PHONY: install run test test-sqlite test-postgres bench translations lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d apoa/translations -D messages >/dev/null
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask apoa load-reference
+	$(BIN)/flask apoa seed-demo
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/python -m pytest
+
+test-postgres:
+	APOA_TEST_ENGINE=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+# Refresh the message catalogues after changing user-facing strings.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o apoa/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i apoa/translations/messages.pot -d apoa/translations --no-fuzzy-matching
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check apoa tests bench tools
+
+clean:
+	rm -rf $(VENV) instance/apoa.sqlite3*

@@ -1,0 +1,135 @@
+"""Sign-in, sign-out, password change, language and each role's home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from apoa.accounts import services
+from apoa.accounts.forms import ChangePasswordForm, LoginForm
+from apoa.accounts.models import Role
+from apoa.audit.services import client_ip
+from apoa.db import utcnow
+from apoa.errors import FieldError, copy_errors_to_form
+from apoa.extensions import db
+from apoa.forms import EmptyForm
+from apoa.security import safe_next, start_session_clock
+
+bp = Blueprint("accounts", __name__)
+
+REFUSED_MESSAGE_KEYS = ("locked", "too_many", "wait")
+
+
+@bp.get("/health")
+def health() -> dict[str, str]:
+    """Liveness probe for load balancers: no data, no session."""
+    return {"status": "ok"}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        now = utcnow()
+        result = services.sign_in(
+            form.username.data or "", form.password.data or "", ip=client_ip(), now=now
+        )
+        db.session.commit()
+        if result.user is not None:
+            session.clear()  # a new session at every sign-in (R5)
+            remember = bool(form.remember.data) and result.user.role == Role.REPORTER
+            login_user(result.user, remember=remember)
+            start_session_clock(now)
+            if result.user.must_change_password:
+                flash(_("Please choose your own password before you continue."), "info")
+                return redirect(url_for("accounts.change_password"))
+            return redirect(safe_next(form.next.data) or url_for("accounts.home"))
+        # One message for an unknown name and a wrong password (R4); throttling says so.
+        if result.refused:
+            form.form_errors.append(
+                _("Too many failed attempts. Please wait a while and try again.")
+            )
+        else:
+            form.form_errors.append(_("The user name or password is not right."))
+        form.password.data = ""
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.sign_out(current_user._get_current_object(), now=utcnow())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    response = redirect(url_for("accounts.login"))
+    # Wipe anything the browser kept for this site (R15).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        now = utcnow()
+        try:
+            services.change_password(
+                user, form.current_password.data or "", form.new_password.data or "", now=now
+            )
+        except FieldError as error:
+            db.session.commit()  # keep the audit event of the failed attempt
+            copy_errors_to_form(form, error)
+        else:
+            db.session.commit()
+            # The token rotated: every other session has ended; keep this one.
+            login_user(user)
+            start_session_clock(now)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.home"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.post("/language")
+def set_language() -> Any:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        services.set_locale(current_user._get_current_object(), lang)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("accounts.home"))
+
+
+@bp.get("/")
+def home() -> Any:
+    template = {
+        Role.ADMIN: "accounts/home_admin.html",
+        Role.OFFICER: "accounts/home_officer.html",
+    }.get(current_user.role, "accounts/home_reporter.html")
+    return render_template(template)

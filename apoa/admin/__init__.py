@@ -1,0 +1,1 @@
+"""The admin console: accounts, offices and jurisdictions, the audit log."""

@@ -1,0 +1,376 @@
+"""Admin console views: thin, one commit each (house-style.md, section 3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from apoa.accounts import services as accounts
+from apoa.accounts.models import Role, User
+from apoa.admin import imports
+from apoa.admin import services as offices_service
+from apoa.admin.forms import AccountForm, AuditFilterForm, ImportForm, OfficeForm
+from apoa.audit.services import list_events, record_event
+from apoa.db import utcnow
+from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
+from apoa.extensions import db
+from apoa.forms import EmptyForm
+from apoa.regions.models import Office
+from apoa.regions.queries import region_label
+from apoa.scoping import get_visible_or_404, visible
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def admins_only() -> None:
+    # The login gate has already run; every admin page also needs the admin role.
+    if not current_user.is_authenticated or current_user.role != Role.ADMIN:
+        if current_user.is_authenticated:
+            record_event(
+                "authz.denied",
+                actor=current_user._get_current_object(),
+                outcome="denied",
+                details={"path": request.path},
+            )
+            db.session.commit()
+        abort(403)
+
+
+def _actor() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _offices() -> list[Office]:
+    return list(db.session.scalars(sa.select(Office).order_by(Office.name)))
+
+
+def _post_only_form() -> EmptyForm:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@bp.get("/")
+def index() -> Any:
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users")
+def users() -> Any:
+    query = visible(User, _actor()).order_by(User.username)
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    kind = request.args.get("kind", "")
+    office_id = request.args.get("office", type=int)
+    status = request.args.get("status", "")
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.username).like(like),
+                sa.func.lower(User.full_name).like(like),
+                sa.func.lower(User.email).like(like),
+            )
+        )
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == role)
+    if kind:
+        query = query.where(User.reporter_kind == kind)
+    if office_id:
+        query = query.where(User.office_id == office_id)
+    if status == "active":
+        query = query.where(User.is_active_account.is_(True))
+    elif status == "inactive":
+        query = query.where(User.is_active_account.is_(False))
+    page = db.paginate(
+        query, page=_page(), per_page=current_app.config["ADMIN_PAGE_SIZE"], error_out=False
+    )
+    return render_template(
+        "admin/users.html",
+        page=page,
+        offices=_offices(),
+        filters={"q": q, "role": role, "kind": kind, "office": office_id or "", "status": status},
+    )
+
+
+def _account_form_data(form: AccountForm) -> dict[str, Any]:
+    return {
+        name: (form[name].data if form[name].data not in ("",) else None)
+        for name in accounts.ACCOUNT_FIELDS
+    }
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user() -> Any:
+    form = AccountForm()
+    form.set_office_choices(_offices())
+    if request.method == "GET":  # "New officer for this office" pre-fills role and office
+        form.role.data = request.args.get("role", "reporter")
+        form.office_id.data = request.args.get("office_id", type=int)
+    if form.validate_on_submit():
+        try:
+            user, password = accounts.create_account(
+                _actor(), _account_form_data(form), now=utcnow()
+            )
+        except (FieldError, FieldErrors) as error:
+            db.session.rollback()
+            copy_errors_to_form(form, error)
+        else:
+            db.session.commit()
+            # Shown once, in this response only; never stored in clear or logged.
+            return render_template(
+                "admin/temporary_password.html", user=user, password=password, created=True
+            )
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.get("/users/<int:user_id>")
+def user_detail(user_id: int) -> Any:
+    user = get_visible_or_404(User, user_id, _actor())
+    events = db.session.scalars(
+        list_events(object_type="user", object_id=str(user.id)).limit(20)
+    ).all()
+    return render_template(
+        "admin/user_detail.html",
+        user=user,
+        events=events,
+        area_label=region_label(user.area_code),
+        locked=accounts.is_locked(user, now=utcnow()),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int) -> Any:
+    user = get_visible_or_404(User, user_id, _actor())
+    form = AccountForm(obj=user)
+    form.set_office_choices(_offices())
+    if form.validate_on_submit():
+        try:
+            accounts.update_account(_actor(), user, _account_form_data(form), now=utcnow())
+        except (FieldError, FieldErrors) as error:
+            db.session.rollback()
+            user = get_visible_or_404(User, user_id, _actor())
+            copy_errors_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account has been saved."), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate_user(user_id: int) -> Any:
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate_user(user_id: int) -> Any:
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool) -> Any:
+    _post_only_form()
+    user = get_visible_or_404(User, user_id, _actor())
+    try:
+        accounts.set_account_active(_actor(), user, active, now=utcnow())
+    except FieldError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("The account is active again.")
+            if active
+            else _("The account is deactivated; its sessions have ended."),
+            "success",
+        )
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+def reset_password(user_id: int) -> Any:
+    _post_only_form()
+    user = get_visible_or_404(User, user_id, _actor())
+    password = accounts.reset_password(_actor(), user, now=utcnow())
+    db.session.commit()
+    return render_template(
+        "admin/temporary_password.html", user=user, password=password, created=False
+    )
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def unlock_user(user_id: int) -> Any:
+    _post_only_form()
+    user = get_visible_or_404(User, user_id, _actor())
+    accounts.unlock_account(_actor(), user, now=utcnow())
+    db.session.commit()
+    flash(_("The account is unlocked."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/terminate-sessions")
+def terminate_sessions(user_id: int) -> Any:
+    _post_only_form()
+    user = get_visible_or_404(User, user_id, _actor())
+    accounts.terminate_sessions(_actor(), user, now=utcnow())
+    db.session.commit()
+    flash(_("All sessions of this account have ended."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.route("/users/import", methods=["GET", "POST"])
+def import_users() -> Any:
+    form = ImportForm()
+    result = None
+    text = ""
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload and getattr(upload, "filename", ""):
+            raw = upload.read()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.file.errors = [_("Save the file as CSV in UTF-8.")]
+        else:
+            text = form.csv_text.data or ""
+        if text and not form.file.errors:
+            if form.dry_run.data:
+                result = imports.check_import(text)
+            else:
+                result = imports.run_import(_actor(), text, now=utcnow())
+                if result.ok:
+                    record_event(
+                        "account.import", actor=_actor(), details={"created": len(result.created)}
+                    )
+                    db.session.commit()
+                    return render_template("admin/import_done.html", result=result)
+                db.session.rollback()
+        elif not form.file.errors:
+            form.csv_text.errors = [_("Choose a CSV file or paste its content.")]
+    return render_template(
+        "admin/import.html",
+        form=form,
+        result=result,
+        text=text,
+        columns=imports.COLUMNS,
+        max_rows=imports.MAX_ROWS,
+    )
+
+
+# ---------------------------------------------------------------- offices
+
+
+@bp.get("/offices")
+def offices() -> Any:
+    counts = dict(
+        db.session.execute(
+            sa.select(User.office_id, sa.func.count())
+            .where(User.office_id.is_not(None))
+            .group_by(User.office_id)
+        ).all()
+    )
+    return render_template("admin/offices.html", offices=_offices(), officer_counts=counts)
+
+
+def _office_form_data(form: OfficeForm) -> dict[str, Any]:
+    return {name: form[name].data for name in (*offices_service.OFFICE_FIELDS, "jurisdiction")}
+
+
+@bp.route("/offices/new", methods=["GET", "POST"])
+def new_office() -> Any:
+    form = OfficeForm()
+    if form.validate_on_submit():
+        try:
+            office = offices_service.create_office(_actor(), _office_form_data(form), now=utcnow())
+        except (FieldError, FieldErrors) as error:
+            db.session.rollback()
+            copy_errors_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The office has been saved."), "success")
+            return redirect(url_for("admin.office_detail", office_id=office.id))
+    return render_template("admin/office_form.html", form=form, office=None)
+
+
+@bp.get("/offices/<int:office_id>")
+def office_detail(office_id: int) -> Any:
+    office = db.get_or_404(Office, office_id)
+    officers = db.session.scalars(
+        visible(User, _actor()).where(User.office_id == office.id).order_by(User.username)
+    ).all()
+    labels = {j.region_code: region_label(j.region_code) for j in office.jurisdictions}
+    return render_template(
+        "admin/office_detail.html",
+        office=office,
+        officers=officers,
+        labels=labels,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/offices/<int:office_id>/edit", methods=["GET", "POST"])
+def edit_office(office_id: int) -> Any:
+    office = db.get_or_404(Office, office_id)
+    form = OfficeForm(obj=office)
+    if request.method == "GET":
+        form.jurisdiction.data = ", ".join(j.region_code for j in office.jurisdictions)
+    if form.validate_on_submit():
+        try:
+            offices_service.update_office(_actor(), office, _office_form_data(form), now=utcnow())
+        except (FieldError, FieldErrors) as error:
+            db.session.rollback()
+            office = db.get_or_404(Office, office_id)
+            copy_errors_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The office has been saved."), "success")
+            return redirect(url_for("admin.office_detail", office_id=office.id))
+    return render_template("admin/office_form.html", form=form, office=office)
+
+
+@bp.post("/offices/<int:office_id>/deactivate")
+def deactivate_office(office_id: int) -> Any:
+    return _set_office_active(office_id, False)
+
+
+@bp.post("/offices/<int:office_id>/reactivate")
+def reactivate_office(office_id: int) -> Any:
+    return _set_office_active(office_id, True)
+
+
+def _set_office_active(office_id: int, active: bool) -> Any:
+    _post_only_form()
+    office = db.get_or_404(Office, office_id)
+    offices_service.set_office_active(_actor(), office, active, now=utcnow())
+    db.session.commit()
+    flash(_("The office has been saved."), "success")
+    return redirect(url_for("admin.office_detail", office_id=office_id))
+
+
+# ---------------------------------------------------------------- audit log
+
+
+@bp.get("/audit")
+def audit_log() -> Any:
+    form = AuditFilterForm(request.args)
+    form.validate()
+    query = list_events(
+        action=(form.action.data or "").strip() or None,
+        actor=(form.actor.data or "").strip().lower() or None,
+    )
+    page = db.paginate(query, page=_page(), per_page=50, error_out=False)
+    return render_template("admin/audit.html", page=page, form=form)

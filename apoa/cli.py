@@ -1,0 +1,74 @@
+"""`flask apoa …`: reference and demo data, and maintenance commands."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from apoa.extensions import db
+
+
+@click.group("apoa")
+def apoa_cli() -> None:
+    """apoa maintenance commands."""
+
+
+@apoa_cli.command("load-reference")
+@with_appcontext
+def load_reference() -> None:
+    """Load regions and immigration offices (idempotent)."""
+    from apoa.regions.loading import load_offices, load_regions
+
+    regions = load_regions()
+    offices = load_offices()
+    db.session.commit()
+    click.echo(f"regions: {regions} added; offices: {offices} added")
+
+
+@apoa_cli.command("seed-demo")
+@click.option("--force", is_flag=True, help="Allow in production (never do this on real data).")
+@with_appcontext
+def seed_demo(force: bool) -> None:
+    """Create demo accounts once and print their sign-in details."""
+    from flask import current_app
+
+    from apoa.demo import seed_demo_accounts
+
+    if current_app.config.get("ENV_NAME") == "production" and not force:
+        raise click.ClickException("demo accounts are for development only")
+    logins = seed_demo_accounts()
+    db.session.commit()
+    click.echo("Demo sign-ins (also in instance/demo-logins.txt):")
+    for username, password, description in logins:
+        click.echo(f"  {username:<14} {password:<22} {description}")
+
+
+@apoa_cli.command("create-admin")
+@click.argument("username")
+@click.option("--full-name", default="Administrator", show_default=True)
+@with_appcontext
+def create_admin(username: str, full_name: str) -> None:
+    """Create an admin account with a one-time password (for the first admin)."""
+    import sqlalchemy as sa
+
+    from apoa.accounts.models import Role, User
+    from apoa.accounts.passwords import hash_password
+    from apoa.accounts.services import normalise_username, temporary_password
+    from apoa.audit.services import record_event
+
+    name = normalise_username(username)
+    if db.session.scalar(sa.select(User.id).where(User.username == name)) is not None:
+        raise click.ClickException(f"the user name {name} is taken")
+    password = temporary_password()
+    user = User(
+        username=name,
+        full_name=full_name,
+        role=Role.ADMIN,
+        password_hash=hash_password(password),
+        must_change_password=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_event("account.create", actor=None, actor_name="cli", object_type="user", object_id=user.id)
+    db.session.commit()
+    click.echo(f"admin {name} created; one-time password: {password}")

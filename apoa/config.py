@@ -1,0 +1,176 @@
+"""Configuration read from the environment.
+
+`Config` holds production values; `DevConfig` and `TestConfig` relax only what
+a laptop or a test run needs. Every security-relevant setting is explicit.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+INSTANCE_DIR = Path(
+    os.environ.get("APOA_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance")
+)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else int(value)
+
+
+def sqlite_url(path: Path) -> str:
+    """Return a SQLAlchemy URL for a SQLite file."""
+    return f"sqlite:///{path}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain postgres:// URLs, as hosting platforms hand them out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def development_secret_key(instance_dir: Path) -> str:
+    """Generate a secret key once and keep it in the instance folder."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Config:
+    """Production settings; refuses to start without SECRET_KEY and DATABASE_URL."""
+
+    ENV_NAME = "production"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI: str | None = (
+        normalise_database_url(os.environ["DATABASE_URL"])
+        if os.environ.get("DATABASE_URL")
+        else None
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Sessions and cookies (security.md R5-R7).
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"  # Strict for officers and admins, see security.py
+    SESSION_COOKIE_PATH = "/"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    REMEMBER_COOKIE_NAME = "__Host-remember"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_PATH = "/"
+
+    # CSRF (R8): tokens live as long as the session; the referrer is checked on HTTPS.
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 3600 * 12
+    WTF_CSRF_SSL_STRICT = True
+
+    # Request limits (R21).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_PARTS = 100
+    TRUSTED_HOSTS: list[str] | None = [
+        h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h
+    ] or None
+    PROXY_FIX_HOPS = _env_int("PROXY_FIX_HOPS", 0)
+    HSTS = True
+
+    # Sign-in throttling (R3).
+    LOGIN_MAX_FAILURES_PER_HOUR = 100
+    LOGIN_DELAY_AFTER_FAILURES = 5
+    LOGIN_MAX_FAILURES_PER_IP_PER_HOUR = 300
+    LOGIN_LOCKOUT_AFTER_FAILURES = 10
+    LOGIN_LOCKOUT_MINUTES = 15
+
+    # Password hashing: argon2-cffi defaults (argon2id t=3, m=64 MiB, p=4), R2.
+    ARGON2_PARAMETERS: dict[str, int] = {}
+
+    # Languages (Flask-Babel): Indonesian by default.
+    LANGUAGES = ("id", "en")
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+    ADMIN_PAGE_SIZE = 25
+
+    # Later features read these (house-style.md, section 6).
+    GEOCODER = os.environ.get("GEOCODER", "offline")
+    REDIS_URL = os.environ.get("REDIS_URL")
+    MAP_TILES_URL = os.environ.get(
+        "MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )
+    REPORT_DEADLINE_HOURS = _env_int("REPORT_DEADLINE_HOURS", 24)
+
+    @classmethod
+    def check(cls, config: dict[str, Any]) -> None:
+        """Refuse to start production without its secrets."""
+        missing = [k for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI") if not config.get(k)]
+        if missing:
+            names = ", ".join("DATABASE_URL" if k.startswith("SQLALCHEMY") else k for k in missing)
+            raise RuntimeError(f"apoa refuses to start in production without {names}")
+
+
+class DevConfig(Config):
+    """Laptop settings: SQLite under instance/, a generated key, plain HTTP."""
+
+    ENV_NAME = "development"
+    SESSION_COOKIE_NAME = "apoa_session"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_NAME = "apoa_remember"
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_SSL_STRICT = False
+    HSTS = False
+
+    def __init__(self) -> None:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or development_secret_key(INSTANCE_DIR)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            os.environ.get("DATABASE_URL") or sqlite_url(INSTANCE_DIR / "apoa.sqlite3")
+        )
+
+    @classmethod
+    def check(cls, config: dict[str, Any]) -> None:
+        return None
+
+
+class TestConfig(DevConfig):
+    """Test settings: CSRF off (one module turns it on) and cheap hashing."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+    SERVER_NAME = None
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only  # noqa: S105 - tests only
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("APOA_TEST_DATABASE_URI", "sqlite://")
+
+
+def config_for_environment() -> type[Config] | Config:
+    """Pick the configuration named by APOA_ENV (default: development)."""
+    env = os.environ.get("APOA_ENV", "development")
+    if env == "production":
+        return Config
+    return DevConfig()

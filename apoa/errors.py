@@ -1,0 +1,95 @@
+"""Domain errors raised by services, and the app's HTTP error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from apoa.extensions import db
+
+
+class FieldError(Exception):
+    """A rule refused a value; `field` names the form field it belongs to (None: the whole form)."""
+
+    def __init__(self, field: str | None, message: Any) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+class FieldErrors(Exception):
+    """Several field errors found at once, so the user sees them all together."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def copy_errors_to_form(form: Any, error: FieldError | FieldErrors) -> None:
+    """Show service errors on the form fields they belong to."""
+    errors = error.errors if isinstance(error, FieldErrors) else [error]
+    for err in errors:
+        field = getattr(form, err.field, None) if err.field else None
+        if field is not None:
+            field.errors = [*field.errors, err.message]
+        else:
+            form.form_errors.append(err.message)
+
+
+_TITLES = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("Request too large"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+    503: _l("Service busy"),
+}
+
+
+def _render(code: int, message: Any = None) -> tuple[str, int]:
+    title = _TITLES.get(code, _TITLES[500])
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Generic error pages: no stack traces, and the request's transaction is rolled back."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        db.session.rollback()
+        return _render(
+            400,
+            _l(
+                "The form expired or was sent from elsewhere. Please go back, reload and try again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        if error.code is None or error.code < 400:
+            return error
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return {"error": error.name}, error.code
+        return _render(error.code)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> Any:
+        # Locked or unreachable database: nothing was committed, the client may retry (R22).
+        db.session.rollback()
+        app.logger.warning("database unavailable: %s", error.__class__.__name__)
+        body, code = _render(503, _l("The system is busy. Please try again in a moment."))
+        return body, code, {"Retry-After": "5"}
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception) -> Any:
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return _render(500)

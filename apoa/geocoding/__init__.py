@@ -1,0 +1,1 @@
+"""Geocoding: the only package importing geopy (offline gazetteer by default)."""

@@ -1,0 +1,1 @@
+"""Regions (Kemendagri codes), immigration offices and their jurisdictions."""

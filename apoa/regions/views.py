@@ -1,0 +1,35 @@
+"""JSON endpoints behind the region pickers (signed-in users only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+
+from apoa.regions import queries
+from apoa.regions.models import Region
+
+bp = Blueprint("regions", __name__, url_prefix="/api/regions")
+
+
+def _as_json(region: Region) -> dict[str, Any]:
+    return {
+        "code": region.code,
+        "name": region.name,
+        "level": region.level,
+        "postal_code": region.postal_code,
+    }
+
+
+@bp.get("/children")
+def children() -> Any:
+    parent = request.args.get("parent") or None
+    return {"regions": [_as_json(r) for r in queries.list_children(parent)]}
+
+
+@bp.get("/search")
+def search() -> Any:
+    level = request.args.get("level", type=int)
+    within = request.args.get("within") or None
+    found = queries.find_regions(request.args.get("q", ""), level=level, within=within)
+    return {"regions": [dict(_as_json(r), label=queries.region_label(r.code)) for r in found]}

@@ -1,0 +1,180 @@
+"""Who may reach what, and the headers and cookies every response carries.
+
+- Login is required everywhere except PUBLIC_ENDPOINTS (security.md R10).
+- Role checks: `role_required(...)` on views, and on the whole admin blueprint.
+- Sessions expire after 30 minutes idle and 12 hours in all (R6).
+- A user with a one-time password may only change it (issue 2, point 4).
+- `safe_next` accepts only internal paths that resolve to a route (R9).
+- Headers: strict CSP with a per-request nonce, HSTS, no-store when signed in (R7, R20).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user, user_loaded_from_cookie
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from apoa.db import utcnow
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Endpoints anyone may reach; everything else needs a signed-in user.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "accounts.login",
+        "accounts.set_language",
+        "accounts.health",
+    }
+)
+# Endpoints a user with a one-time password may still reach.
+PASSWORD_CHANGE_ENDPOINTS = frozenset(
+    {"accounts.change_password", "accounts.logout", "accounts.set_language"}
+)
+
+_SAFE_PATH = re.compile(r"^/(?![/\\])[^\s\\]*$")
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Refuse (403) users whose role is not one of `roles`."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return `target` if it is an internal path to a real route, else None."""
+    if not target or not _SAFE_PATH.match(target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(parts.path, method="GET")
+    except RequestRedirect:
+        return target
+    except (NotFound, MethodNotAllowed):
+        return None
+    return target
+
+
+def _timestamp(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _session_expired(now: datetime) -> bool:
+    cfg = current_app.config
+    started, seen = _timestamp(session.get("login_at")), _timestamp(session.get("seen_at"))
+    if started is None or seen is None:
+        return True
+    return (
+        now - seen > cfg["SESSION_IDLE_TIMEOUT"] or now - started > cfg["SESSION_ABSOLUTE_TIMEOUT"]
+    )
+
+
+def start_session_clock(now: datetime) -> None:
+    """Mark the start of a fresh session (login, or restore from a remember cookie)."""
+    session["login_at"] = session["seen_at"] = now.isoformat()
+
+
+def _require_login() -> Any:
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    now = utcnow()
+    if current_user.is_authenticated and _session_expired(now):
+        # Drop the expired session; Flask-Login then reloads the user from a
+        # reporter's remember cookie, if there is one, as a fresh session.
+        session.clear()
+        g.pop("_login_user", None)
+    if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            abort(401)
+        # Only GET targets survive the detour through the login page.
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("accounts.login", next=target))
+    session["seen_at"] = now.isoformat()
+    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+def _on_cookie_login(app: Flask, user: Any) -> None:
+    start_session_clock(utcnow())
+
+
+def csp_nonce() -> str:
+    """Return this request's nonce for inline <script> and <style> blocks."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
+
+
+def _content_security_policy() -> str:
+    nonce = csp_nonce()
+    tiles = urlsplit(current_app.config.get("MAP_TILES_URL") or "")
+    tile_origin = f" {tiles.scheme}://{tiles.netloc.replace('{s}', '*')}" if tiles.netloc else ""
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        f"style-src 'self' 'nonce-{nonce}'; "
+        f"img-src 'self' data:{tile_origin}; "
+        "connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers["Content-Security-Policy"] = _content_security_policy()
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Permissions-Policy"] = "geolocation=(self), camera=(self), microphone=()"
+    if current_app.config.get("HSTS"):
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    response.vary.add("Cookie")
+    if current_user and current_user.is_authenticated and request.endpoint != "static":
+        headers["Cache-Control"] = "no-store, private"
+    return response
+
+
+class RoleAwareSessionInterface(SecureCookieSessionInterface):
+    """SameSite=Strict on the session cookie of officers and admins, Lax for reporters (R7)."""
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        user = g.get("_login_user")
+        if user is not None and getattr(user, "role", None) in ("officer", "admin"):
+            return "Strict"
+        return super().get_cookie_samesite(app)
+
+
+def register_security(app: Flask) -> None:
+    """Install the login gate, session clock, cookie policy and headers."""
+    app.session_interface = RoleAwareSessionInterface()
+    app.before_request(_require_login)
+    app.after_request(_security_headers)
+    user_loaded_from_cookie.connect(_on_cookie_login, app)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -1,0 +1,65 @@
+// apoa: small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // Account form: show only the fields that belong to the chosen role.
+  function toggleRoleParts(form) {
+    var role = form.querySelector("select[name=role]");
+    if (!role) return;
+    function update() {
+      form.querySelectorAll("[data-for-role]").forEach(function (part) {
+        part.hidden = part.getAttribute("data-for-role") !== role.value;
+      });
+    }
+    role.addEventListener("change", update);
+    update();
+  }
+  document.querySelectorAll("[data-account-form]").forEach(toggleRoleParts);
+
+  // Region type-ahead: asks /api/regions/search and fills a code field.
+  function regionSearch(box) {
+    var input = box.querySelector("[data-region-query]");
+    var list = box.querySelector("[data-region-results]");
+    var levels = (box.getAttribute("data-level") || "").split(",");
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { lookup(input.value.trim()); }, 250);
+    });
+    function lookup(text) {
+      list.textContent = "";
+      if (text.length < 2) return;
+      levels.forEach(function (level) {
+        var url = "/api/regions/search?q=" + encodeURIComponent(text) + (level ? "&level=" + level : "");
+        fetch(url, { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : { regions: [] }; })
+          .then(function (data) { data.regions.forEach(addChoice); });
+      });
+    }
+    function addChoice(region) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = region.label + " (" + region.code + ")";
+      button.addEventListener("click", function () { choose(region); });
+      item.appendChild(button);
+      list.appendChild(item);
+    }
+    function choose(region) {
+      var target = document.getElementById(box.getAttribute("data-target") || "");
+      var appendTo = document.getElementById(box.getAttribute("data-append-to") || "");
+      if (target) target.value = region.code;
+      if (appendTo) appendTo.value = (appendTo.value.trim() ? appendTo.value.trim() + ", " : "") + region.code;
+      input.value = region.label;
+      list.textContent = "";
+    }
+  }
+  document.querySelectorAll("[data-region-search]").forEach(regionSearch);
+
+  // Buttons that need a second thought.
+  document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+})();
