@@ -283,7 +283,22 @@ def offices() -> Any:
             .group_by(User.office_id)
         ).all()
     )
-    return render_template("admin/offices.html", offices=_offices(), officer_counts=counts)
+    query = sa.select(Office).order_by(Office.name)
+    q = request.args.get("q", "").strip()
+    status = request.args.get("status", "")
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(
+            sa.or_(sa.func.lower(Office.name).like(like), sa.func.lower(Office.code).like(like))
+        )
+    if status in ("active", "closed"):
+        query = query.where(Office.is_active.is_(status == "active"))
+    page = db.paginate(
+        query, page=_page(), per_page=current_app.config["ADMIN_PAGE_SIZE"], error_out=False
+    )
+    return render_template(
+        "admin/offices.html", page=page, officer_counts=counts, filters={"q": q, "status": status}
+    )
 
 
 def _office_form_data(form: OfficeForm) -> dict[str, Any]:

@@ -70,3 +70,26 @@ def test_audit_log_lists_and_filters(app, client, login_as):
     only_success = client.get("/admin/audit?action=login.success").get_data(as_text=True)
     assert ">login.success<" in only_success
     assert ">login.failure<" not in only_success
+
+
+def test_offices_list_search_filter_and_paginate(make_app, create_user):
+    from apoa.regions.loading import load_offices
+    from tests.conftest import TEST_PASSWORD
+
+    app = make_app(ADMIN_PAGE_SIZE=5)
+    with app.app_context():
+        load_offices()
+        from apoa.extensions import db as ext_db
+
+        ext_db.session.commit()
+    admin = create_user("admin")
+    client = app.test_client()
+    client.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
+    first = client.get("/admin/offices").get_data(as_text=True)
+    assert first.count("/admin/offices/") - first.count("/admin/offices/new") == 5
+    assert "page=2" in first
+    found = client.get("/admin/offices?q=ngurah").get_data(as_text=True)
+    assert "Ngurah Rai" in found
+    assert "Denpasar" not in found
+    closed = client.get("/admin/offices?status=closed").get_data(as_text=True)
+    assert "Ngurah Rai" not in closed
