@@ -8,7 +8,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := wsgi
 
-.PHONY: install run test test-sqlite test-postgres bench translations lint clean
+.PHONY: install vendor run test test-sqlite test-postgres bench translations messages lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,16 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations vendor
+
+# Front-end packages (Leaflet …) come from the npm registry, pinned by
+# package-lock.json, and are served by the app from apoa/static/vendor/.
+vendor: apoa/static/vendor/.installed
+
+apoa/static/vendor/.installed: package.json package-lock.json tools/vendor_assets.py $(VENV)/.installed
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python tools/vendor_assets.py
+	touch $@
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d apoa/translations -D messages >/dev/null
@@ -42,11 +51,11 @@ bench: install
 
 # Refresh the message catalogues after changing user-facing strings.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o apoa/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__ node_modules .venv" -o apoa/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i apoa/translations/messages.pot -d apoa/translations --no-fuzzy-matching
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check apoa tests bench tools
 
 clean:
-	rm -rf $(VENV) instance/apoa.sqlite3*
+	rm -rf $(VENV) node_modules apoa/static/vendor instance/apoa.sqlite3*

@@ -19,6 +19,7 @@ def create_app(config: type[Config] | Config | Mapping[str, Any] | None = None) 
     register_extensions(app)
     register_blueprints(app)
     register_security_and_errors(app)
+    register_geocoder(app)
     register_cli(app)
     return app
 
@@ -58,11 +59,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from apoa.accounts.views import bp as accounts_bp
     from apoa.admin.views import bp as admin_bp
+    from apoa.geocoding.views import bp as geocoding_bp
+    from apoa.lodgings.views import bp as lodgings_bp
     from apoa.regions.views import bp as regions_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(regions_bp)
+    app.register_blueprint(lodgings_bp)
+    app.register_blueprint(geocoding_bp)
 
 
 def register_security_and_errors(app: Flask) -> None:
@@ -73,6 +78,14 @@ def register_security_and_errors(app: Flask) -> None:
     register_security(app)
     register_error_handlers(app)
     register_template_helpers(app)
+
+
+def register_geocoder(app: Flask) -> None:
+    """Build the configured geocoder once; services find it in app.extensions."""
+    import apoa.geocoding.jobs  # noqa: F401 - registers the after-commit queue hook
+    from apoa.geocoding.providers import build_geocoder
+
+    app.extensions["apoa_geocoder"] = build_geocoder(app.config)
 
 
 def register_cli(app: Flask) -> None:

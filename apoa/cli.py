@@ -69,6 +69,66 @@ def create_admin(username: str, full_name: str) -> None:
     )
     db.session.add(user)
     db.session.flush()
-    record_event("account.create", actor=None, actor_name="cli", object_type="user", object_id=user.id)
+    record_event(
+        "account.create", actor=None, actor_name="cli", object_type="user", object_id=user.id
+    )
     db.session.commit()
     click.echo(f"admin {name} created; one-time password: {password}")
+
+
+@apoa_cli.command("check-jurisdictions")
+@click.option("--province", help="Limit to one province code, e.g. 51 for Bali.")
+@with_appcontext
+def check_jurisdictions_command(province: str | None) -> None:
+    """List areas that no office covers and areas that two offices claim."""
+    from apoa.regions.routing import check_jurisdictions, uncovered_districts
+
+    report = check_jurisdictions(province)
+    click.echo(f"Claimed by two or more offices: {len(report.contested)}")
+    for code, offices in report.contested:
+        click.echo(f"  {code}: {', '.join(offices)}")
+    click.echo(f"Regencies not (fully) covered by any office: {len(report.uncovered)}")
+    for regency in report.uncovered:
+        missing = uncovered_districts(regency.code)
+        partly = (
+            f" (districts without an office: {', '.join(missing)})"
+            if missing and len(missing) < 40
+            else ""
+        )
+        click.echo(f"  {regency.code} {regency.name}{partly}")
+    if report.contested:
+        raise SystemExit(1)
+
+
+@apoa_cli.command("geocode")
+@click.option(
+    "--pending", "mode", flag_value="pending", help="Locations waiting for a network geocoder."
+)
+@click.option("--all", "mode", flag_value="all", help="Re-geocode every location (resumes).")
+@click.option("--batch", default=200, show_default=True, help="Commit every N locations.")
+@with_appcontext
+def geocode_command(mode: str | None, batch: int) -> None:
+    """Geocode pending locations, or re-geocode all of them with a progress bar."""
+    from apoa.geocoding.batch import geocode_all, geocode_pending
+
+    if mode is None:
+        raise click.UsageError("choose --pending or --all")
+    done = geocode_pending(batch=batch) if mode == "pending" else geocode_all(batch=batch)
+    click.echo(f"geocoded {done} locations")
+
+
+@apoa_cli.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run the RQ worker for the geocoding queue (needs REDIS_URL)."""
+    from flask import current_app
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from apoa.geocoding.jobs import QUEUE_NAME
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("set REDIS_URL to run the worker")
+    connection = Redis.from_url(url)
+    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work()

@@ -114,8 +114,17 @@ class Config:
 
     ADMIN_PAGE_SIZE = 25
 
-    # Later features read these (house-style.md, section 6).
+    # Geocoding (docs/geocoding.md): offline by default, never waiting on the network.
     GEOCODER = os.environ.get("GEOCODER", "offline")
+    GEOCODER_OPTIONS = os.environ.get("GEOCODER_OPTIONS", "{}")
+    NOMINATIM_DOMAIN = os.environ.get("NOMINATIM_DOMAIN")
+    NOMINATIM_SCHEME = os.environ.get("NOMINATIM_SCHEME", "https")
+    GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT")
+    GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "5"))
+    GEOCODER_MIN_DELAY_SECONDS = float(os.environ.get("GEOCODER_MIN_DELAY_SECONDS", "1.0"))
+    GEOCODER_ERROR_WAIT_SECONDS = float(os.environ.get("GEOCODER_ERROR_WAIT_SECONDS", "5.0"))
+    # A phone pin farther than this from the chosen village's centre waits for review.
+    GPS_MAX_DISTANCE_KM = float(os.environ.get("GPS_MAX_DISTANCE_KM", "5"))
     REDIS_URL = os.environ.get("REDIS_URL")
     MAP_TILES_URL = os.environ.get(
         "MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -2,14 +2,23 @@
 
 from apoa.accounts.models import LoginThrottle, ReporterKind, Role, User
 from apoa.audit.models import AuditEvent
-from apoa.regions.models import Office, OfficeJurisdiction, Region
+from apoa.geocoding.models import GeocodeCache, GeocodeRun, Location
+from apoa.lodgings.models import Lodging, LodgingKind, LodgingStatus
+from apoa.regions.models import Office, OfficeJurisdiction, Region, RegionSearchTerm
 
 __all__ = [
     "AuditEvent",
+    "GeocodeCache",
+    "GeocodeRun",
+    "Location",
+    "Lodging",
+    "LodgingKind",
+    "LodgingStatus",
     "LoginThrottle",
     "Office",
     "OfficeJurisdiction",
     "Region",
+    "RegionSearchTerm",
     "ReporterKind",
     "Role",
     "User",

@@ -93,3 +93,32 @@ def _users(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
             )
         )
     return query.where(User.id == actor.id)
+
+
+def _register_location_scopes() -> None:
+    # Imported late: the models import the accounts package, which imports nothing from here.
+    from apoa.geocoding.models import Location
+    from apoa.lodgings.models import Lodging
+
+    @scope_for(Lodging)
+    def _lodgings(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
+        if actor.role == Role.ADMIN:
+            return query
+        if actor.role == Role.OFFICER:
+            # Routed to the office, whatever the region code says (routing decides).
+            return query.join(Location, Lodging.location_id == Location.id).where(
+                Location.office_id == actor.office_id
+            )
+        return query.where(Lodging.operator_id == actor.id)
+
+    @scope_for(Location)
+    def _locations(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
+        if actor.role == Role.ADMIN:
+            return query
+        if actor.role == Role.OFFICER:
+            return query.where(Location.office_id == actor.office_id)
+        owned = sa.select(Lodging.location_id).where(Lodging.operator_id == actor.id)
+        return query.where(Location.id.in_(owned))
+
+
+_register_location_scopes()

@@ -27,7 +27,7 @@ from apoa.config import TestConfig
 
 ENGINE = os.environ.get("APOA_TEST_ENGINE", "sqlite")
 # Tables whose content is reference data, loaded once per run and kept between tests.
-REFERENCE_TABLES = {"regions", "alembic_version"}
+REFERENCE_TABLES = {"regions", "region_search_terms", "alembic_version"}
 TEST_PASSWORD = "kuda-lumping-menari-di-pasar"
 
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from apoa.extensions import db
 from apoa.geocoding.gazetteer import read_wilayah
-from apoa.regions.models import Office, OfficeJurisdiction, Region
-from apoa.regions.queries import search_name
+from apoa.regions.models import Office, OfficeJurisdiction, Region, RegionSearchTerm
+from apoa.regions.queries import search_name, search_terms
 
 OFFICES_FILE = Path(__file__).parent / "data" / "offices.json"
 BATCH = 5000
@@ -47,7 +47,24 @@ def load_regions() -> int:
     if batch:
         db.session.execute(sa.insert(Region), batch)
         added += len(batch)
+    index_search_terms()
     return added
+
+
+def index_search_terms() -> int:
+    """Add the type-ahead terms of regions that have none yet; return how many were added."""
+    indexed = sa.select(RegionSearchTerm.code).distinct()
+    rows = db.session.execute(
+        sa.select(Region.code, Region.name, Region.level).where(Region.code.not_in(indexed))
+    ).all()
+    terms = [
+        {"term": term, "code": code, "level": level}
+        for code, name, level in rows
+        for term in search_terms(name)
+    ]
+    for start in range(0, len(terms), BATCH):
+        db.session.execute(sa.insert(RegionSearchTerm), terms[start : start + BATCH])
+    return len(terms)
 
 
 def load_offices(path: Path = OFFICES_FILE) -> int:

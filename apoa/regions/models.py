@@ -40,6 +40,25 @@ class Region(db.Model):
         return f"<Region {self.code} {self.name}>"
 
 
+class RegionSearchTerm(db.Model):
+    """Each word-start of a region's folded name ("kuta utara", "utara"), for type-ahead.
+
+    Prefix search on a plain B-tree (term >= q AND term < q + "~") works the
+    same on SQLite and PostgreSQL and finds "Utara" inside "Kuta Utara".
+    """
+
+    __tablename__ = "region_search_terms"
+
+    # Byte order ("C") on PostgreSQL, so the range test means "starts with" in any locale.
+    term: so.Mapped[str] = so.mapped_column(
+        sa.String(100).with_variant(sa.String(100, collation="C"), "postgresql"), primary_key=True
+    )
+    code: so.Mapped[str] = so.mapped_column(
+        sa.String(10), sa.ForeignKey("regions.code"), primary_key=True
+    )
+    level: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+
+
 class Office(db.Model):
     """A Kantor Imigrasi (immigration office) whose officers see its jurisdiction."""
 

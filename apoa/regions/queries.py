@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from apoa.extensions import db
-from apoa.regions.models import Region
+from apoa.regions.models import Region, RegionSearchTerm
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -31,34 +31,38 @@ def list_children(parent_code: str | None) -> list[Region]:
     return list(db.session.scalars(query))
 
 
+def search_terms(name: str) -> set[str]:
+    """Return the word-starts of a name: "kota administrasi jakarta pusat" → 4 terms."""
+    words = search_name(name).split()
+    return {" ".join(words[i:]) for i in range(len(words))}
+
+
 def find_regions(
     text: str, *, level: int | None = None, within: str | None = None, limit: int = 20
 ) -> list[Region]:
-    """Return regions whose name starts with (or contains) `text`, optionally inside `within`."""
+    """Return regions with a word starting with `text` (names that start with it first)."""
     folded = search_name(text)
     if not folded:
         return []
-    query = sa.select(Region)
-    if level is not None:
-        query = query.where(Region.level == level)
-    if within:
-        query = query.where(Region.code.startswith(within, autoescape=True))
-    prefix = list(
-        db.session.scalars(
-            query.where(Region.search_name.startswith(folded, autoescape=True))
-            .order_by(Region.search_name, Region.code)
-            .limit(limit)
-        )
+    matches = (
+        sa.select(RegionSearchTerm.code, sa.func.max(RegionSearchTerm.term).label("term"))
+        .where(RegionSearchTerm.term >= folded, RegionSearchTerm.term < folded + "~")
+        .group_by(RegionSearchTerm.code)
     )
-    if len(prefix) >= limit:
-        return prefix
-    seen = {r.code for r in prefix}
-    more = db.session.scalars(
-        query.where(Region.search_name.contains(" " + folded, autoescape=True))
-        .order_by(Region.search_name, Region.code)
+    if level is not None:
+        matches = matches.where(RegionSearchTerm.level == level)
+    if within:
+        matches = matches.where(RegionSearchTerm.code.startswith(within, autoescape=True))
+    hits = matches.subquery()
+    # A name that starts with the text ranks before one where only a later word does.
+    starts_with_it = sa.case((Region.search_name == hits.c.term, 0), else_=1)
+    query = (
+        sa.select(Region)
+        .join(hits, hits.c.code == Region.code)
+        .order_by(starts_with_it, Region.search_name, Region.code)
         .limit(limit)
     )
-    return prefix + [r for r in more if r.code not in seen][: limit - len(prefix)]
+    return list(db.session.scalars(query))
 
 
 def region_path(code: str) -> list[Region]:
@@ -66,6 +70,22 @@ def region_path(code: str) -> list[Region]:
     codes = [code[:n] for n in (2, 4, 6, 10) if len(code) >= n]
     rows = {r.code: r for r in db.session.scalars(sa.select(Region).where(Region.code.in_(codes)))}
     return [rows[c] for c in codes if c in rows]
+
+
+def region_labels(codes: list[str]) -> dict[str, str]:
+    """Return "Village, District, Regency, Province" for many codes with one query."""
+    wanted = {code[:n] for code in codes for n in (2, 4, 6, 10) if len(code) >= n}
+    names = dict(
+        db.session.execute(sa.select(Region.code, Region.name).where(Region.code.in_(wanted))).all()
+    )
+    return {
+        code: ", ".join(
+            names[c]
+            for c in reversed([code[:n] for n in (2, 4, 6, 10) if len(code) >= n])
+            if c in names
+        )
+        for code in codes
+    }
 
 
 def region_label(code: str | None) -> str:

@@ -27,9 +27,20 @@ def children() -> Any:
     return {"regions": [_as_json(r) for r in queries.list_children(parent)]}
 
 
+@bp.get("/<code>")
+def region(code: str) -> Any:
+    found = queries.get_region(code)
+    if found is None:
+        return {"error": "not found"}, 404
+    return dict(
+        _as_json(found), lat=found.lat, lon=found.lon, label=queries.region_label(found.code)
+    )
+
+
 @bp.get("/search")
 def search() -> Any:
     level = request.args.get("level", type=int)
     within = request.args.get("within") or None
     found = queries.find_regions(request.args.get("q", ""), level=level, within=within)
-    return {"regions": [dict(_as_json(r), label=queries.region_label(r.code)) for r in found]}
+    labels = queries.region_labels([r.code for r in found])
+    return {"regions": [dict(_as_json(r), label=labels[r.code]) for r in found]}

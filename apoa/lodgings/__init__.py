@@ -1,0 +1,1 @@
+"""Lodgings: hotels, guesthouses, villas, kos … registered by their operators."""

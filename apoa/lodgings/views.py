@@ -1,0 +1,122 @@
+"""Lodging registration (operators) and verification (officers of the routed office)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from apoa.accounts.models import ReporterKind, Role, User
+from apoa.db import utcnow
+from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
+from apoa.extensions import db
+from apoa.geocoding.services import GpsFix, get_geocoder
+from apoa.lodgings import services
+from apoa.lodgings.forms import DecisionForm, LodgingForm
+from apoa.lodgings.models import Lodging, LodgingStatus
+from apoa.regions.queries import region_label
+from apoa.scoping import get_visible_or_404, visible
+from apoa.security import role_required
+
+bp = Blueprint("lodgings", __name__, url_prefix="/lodgings")
+
+
+def _actor() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def gps_from_form(form: Any) -> GpsFix | None:
+    """Return the pin posted with an address form, if the user set one."""
+    if form.lat.data is None or form.lon.data is None:
+        return None
+    return GpsFix(lat=form.lat.data, lon=form.lon.data, accuracy_m=form.accuracy.data)
+
+
+@bp.get("/")
+@role_required(Role.REPORTER, Role.OFFICER, Role.ADMIN)
+def index() -> Any:
+    query = visible(Lodging, _actor()).order_by(Lodging.status.desc(), Lodging.created_at.desc())
+    status = request.args.get("status", "")
+    if status in {s.value for s in LodgingStatus}:
+        query = query.where(Lodging.status == status)
+    page = db.paginate(
+        query,
+        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        per_page=current_app.config["ADMIN_PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("lodgings/index.html", page=page, status=status)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.REPORTER)
+def new() -> Any:
+    if current_user.reporter_kind != ReporterKind.LODGING:
+        abort(403)
+    form = LodgingForm()
+    if form.validate_on_submit():
+        data = {
+            name: form[name].data
+            for name in ("name", "kind", "nib", "street", "region_code", "rt", "rw", "postal_code")
+        }
+        try:
+            lodging = services.register_lodging(
+                _actor(), data, gps=gps_from_form(form), now=utcnow(), geocoder=get_geocoder()
+            )
+        except (FieldError, FieldErrors) as error:
+            db.session.rollback()
+            copy_errors_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("The lodging is registered. The immigration office will verify it."), "success")
+            return redirect(url_for("lodgings.detail", lodging_id=lodging.id))
+    return render_template("lodgings/form.html", form=form)
+
+
+@bp.get("/<int:lodging_id>")
+def detail(lodging_id: int) -> Any:
+    lodging = get_visible_or_404(Lodging, lodging_id, _actor())
+    return render_template(
+        "lodgings/detail.html",
+        lodging=lodging,
+        area=region_label(lodging.location.region_code),
+        form=DecisionForm(),
+    )
+
+
+@bp.post("/<int:lodging_id>/verify")
+@role_required(Role.OFFICER)
+def verify(lodging_id: int) -> Any:
+    return _decide(lodging_id, verified=True)
+
+
+@bp.post("/<int:lodging_id>/reject")
+@role_required(Role.OFFICER)
+def reject(lodging_id: int) -> Any:
+    return _decide(lodging_id, verified=False)
+
+
+def _decide(lodging_id: int, *, verified: bool) -> Any:
+    lodging = get_visible_or_404(Lodging, lodging_id, _actor())
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.decide_lodging(
+            _actor(), lodging, verified=verified, reason=form.reason.data, now=utcnow()
+        )
+    except FieldError as error:
+        db.session.rollback()
+        lodging = get_visible_or_404(Lodging, lodging_id, _actor())
+        copy_errors_to_form(form, error)
+        return render_template(
+            "lodgings/detail.html",
+            lodging=lodging,
+            area=region_label(lodging.location.region_code),
+            form=form,
+        ), 400
+    db.session.commit()
+    flash(_("The lodging is verified.") if verified else _("The lodging is rejected."), "success")
+    return redirect(url_for("lodgings.detail", lodging_id=lodging_id))
