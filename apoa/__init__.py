@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from apoa.config import Config, config_for_environment
-from apoa.extensions import csrf, db, login_manager, migrate
+from apoa.extensions import compress, csrf, db, login_manager, migrate
 
 
 def create_app(config: type[Config] | Config | Mapping[str, Any] | None = None) -> Flask:
@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
     init_babel(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -62,12 +63,16 @@ def register_blueprints(app: Flask) -> None:
     from apoa.geocoding.views import bp as geocoding_bp
     from apoa.lodgings.views import bp as lodgings_bp
     from apoa.regions.views import bp as regions_bp
+    from apoa.reports.verify import bp as verify_bp
+    from apoa.reports.views import bp as reports_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(regions_bp)
     app.register_blueprint(lodgings_bp)
     app.register_blueprint(geocoding_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(verify_bp)
 
 
 def register_security_and_errors(app: Flask) -> None:

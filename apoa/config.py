@@ -114,6 +114,17 @@ class Config:
 
     ADMIN_PAGE_SIZE = 25
 
+    # Compress scripts, styles and JSON for slow phone connections. HTML pages stay
+    # uncompressed: they carry CSRF tokens next to echoed input (the BREACH attack).
+    COMPRESS_MIMETYPES = [
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+    ]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 500
+
     # Geocoding (docs/geocoding.md): offline by default, never waiting on the network.
     GEOCODER = os.environ.get("GEOCODER", "offline")
     GEOCODER_OPTIONS = os.environ.get("GEOCODER_OPTIONS", "{}")

@@ -5,6 +5,16 @@ from apoa.audit.models import AuditEvent
 from apoa.geocoding.models import GeocodeCache, GeocodeRun, Location
 from apoa.lodgings.models import Lodging, LodgingKind, LodgingStatus
 from apoa.regions.models import Office, OfficeJurisdiction, Region, RegionSearchTerm
+from apoa.reports.models import (
+    NilReport,
+    Person,
+    Receipt,
+    ReportCadence,
+    Stay,
+    StayEvent,
+    StayGroup,
+    SubmissionKey,
+)
 
 __all__ = [
     "AuditEvent",
@@ -15,11 +25,19 @@ __all__ = [
     "LodgingKind",
     "LodgingStatus",
     "LoginThrottle",
+    "NilReport",
     "Office",
     "OfficeJurisdiction",
+    "Person",
+    "Receipt",
     "Region",
     "RegionSearchTerm",
+    "ReportCadence",
     "ReporterKind",
     "Role",
+    "Stay",
+    "StayEvent",
+    "StayGroup",
+    "SubmissionKey",
     "User",
 ]

@@ -121,4 +121,55 @@ def _register_location_scopes() -> None:
         return query.where(Location.id.in_(owned))
 
 
+def _register_report_scopes() -> None:
+    from apoa.geocoding.models import Location
+    from apoa.reports.models import NilReport, Receipt, Stay, StayGroup
+
+    @scope_for(Stay)
+    def _stays(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
+        # Personal data: reporters see what they reported, officers their office's;
+        # admins manage accounts and see no stays (security.md R10).
+        if actor.role == Role.OFFICER:
+            return query.where(Stay.office_id == actor.office_id)
+        if actor.role == Role.REPORTER:
+            return query.where(Stay.reporter_id == actor.id)
+        return query.where(sa.false())
+
+    @scope_for(StayGroup)
+    def _groups(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
+        if actor.role == Role.REPORTER:
+            return query.where(StayGroup.reporter_id == actor.id)
+        if actor.role == Role.OFFICER:
+            groups = visible(Stay, actor).with_only_columns(Stay.group_id)
+            return query.where(StayGroup.id.in_(groups))
+        return query.where(sa.false())
+
+    @scope_for(Receipt)
+    def _receipts(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
+        if actor.role == Role.REPORTER:
+            return query.where(Receipt.reporter_id == actor.id)
+        if actor.role == Role.OFFICER:
+            return query.join(Location, Receipt.location_id == Location.id).where(
+                Location.office_id == actor.office_id
+            )
+        return query.where(sa.false())
+
+    @scope_for(NilReport)
+    def _nil_reports(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
+        if actor.role == Role.REPORTER:
+            return query.where(NilReport.reporter_id == actor.id)
+        if actor.role == Role.OFFICER:
+            receipts = visible(Receipt, actor).with_only_columns(Receipt.id)
+            return query.where(NilReport.receipt_id.in_(receipts))
+        return query.where(sa.false())
+
+
+def stays_visible_to(actor: User) -> sa.Select[Any]:
+    """Return the stays an actor may see: every stay query starts here (house-style.md 3.3)."""
+    from apoa.reports.models import Stay
+
+    return visible(Stay, actor)
+
+
 _register_location_scopes()
+_register_report_scopes()

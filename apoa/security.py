@@ -35,6 +35,9 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.login",
         "accounts.set_language",
         "accounts.health",
+        # The receipt check shows no personal data (issue 4, point 9).
+        "verify.index",
+        "verify.receipt",
     }
 )
 # Endpoints a user with a one-time password may still reach.

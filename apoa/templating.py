@@ -39,8 +39,59 @@ REVIEW_REASON_LABELS = {
 }
 
 
+RECEIPT_KIND_LABELS = {
+    "check_in": _l("Arrival (check-in)"),
+    "amend": _l("Correction"),
+    "check_out": _l("Departure (check-out)"),
+    "cancel": _l("Cancellation"),
+    "nil": _l("Nil report"),
+}
+EVENT_KIND_LABELS = {
+    "check_in": _l("Arrival (check-in)"),
+    "amend": _l("Correction"),
+    "check_out": _l("Departure (check-out)"),
+    "cancel": _l("Cancellation"),
+}
+STAY_STATUS_LABELS = {
+    "open": _l("staying"),
+    "checked_out": _l("left"),
+    "cancelled": _l("cancelled"),
+}
+
+
 def _format_dt(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else "–"
+
+
+def _local_dt(value: datetime | None, region_code: str | None) -> str:
+    """Format a time in the place's own zone, with WIB/WITA/WIT."""
+    from babel.dates import format_datetime as babel_format
+
+    from apoa.regions.timezones import timezone_for_region, zone_label
+
+    if value is None:
+        return "–"
+    zone = timezone_for_region(region_code)
+    text = babel_format(value, "medium", tzinfo=zone, locale=str(get_locale() or "id"))
+    return f"{text} {zone_label(zone)}"
+
+
+def mask_passport(number: str | None) -> str:
+    """Show a passport number as L89****C3 in lists (security.md R25)."""
+    if not number:
+        return ""
+    if len(number) <= 5:
+        return number[0] + "*" * (len(number) - 1)
+    return number[:3] + "*" * (len(number) - 5) + number[-2:]
+
+
+def _snapshot_text(snapshot: str) -> str:
+    import json
+
+    data = json.loads(snapshot)
+    return "\n".join(
+        f"{key}: {value}" for key, value in sorted(data.items()) if value not in (None, "")
+    )
 
 
 def _url_with(**changes: Any) -> str:
@@ -53,7 +104,23 @@ def _url_with(**changes: Any) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
+    import uuid
+
+    from apoa.reports.forms import PERMIT_LABELS, PURPOSE_LABELS, SEX_LABELS
+
     app.jinja_env.filters["dt"] = _format_dt
+    app.jinja_env.filters["local_dt"] = _local_dt
+    app.jinja_env.filters["mask"] = mask_passport
+    app.jinja_env.filters["snapshot_text"] = _snapshot_text
+    app.jinja_env.globals["uuid4"] = lambda: str(uuid.uuid4())
+    app.jinja_env.globals.update(
+        receipt_kind_labels=RECEIPT_KIND_LABELS,
+        event_kind_labels=EVENT_KIND_LABELS,
+        stay_status_labels=STAY_STATUS_LABELS,
+        sex_labels=SEX_LABELS,
+        permit_labels=PERMIT_LABELS,
+        purpose_labels=PURPOSE_LABELS,
+    )
     app.jinja_env.globals["url_with"] = _url_with
 
     @app.context_processor

@@ -132,4 +132,9 @@ def home() -> Any:
         Role.ADMIN: "accounts/home_admin.html",
         Role.OFFICER: "accounts/home_officer.html",
     }.get(current_user.role, "accounts/home_reporter.html")
-    return render_template(template)
+    due = []
+    if current_user.role == Role.REPORTER:
+        from apoa.reports.views import nil_reports_due
+
+        due = nil_reports_due(current_user._get_current_object())
+    return render_template(template, due=due)

@@ -376,6 +376,25 @@ def _set_office_active(office_id: int, active: bool) -> Any:
     return redirect(url_for("admin.office_detail", office_id=office_id))
 
 
+# ---------------------------------------------------------------- nil-report cadences
+
+
+@bp.route("/cadences", methods=["GET", "POST"])
+def cadences() -> Any:
+    from apoa.admin.cadences import current_cadences, set_cadence
+
+    form = EmptyForm()
+    if form.validate_on_submit():
+        for kind in current_cadences():
+            value = request.form.get(kind)
+            if value in ("weekly", "monthly"):
+                set_cadence(_actor(), kind, value, now=utcnow())
+        db.session.commit()
+        flash(_("The reporting cadences are saved."), "success")
+        return redirect(url_for("admin.cadences"))
+    return render_template("admin/cadences.html", cadences=current_cadences(), form=form)
+
+
 # ---------------------------------------------------------------- audit log
 
 

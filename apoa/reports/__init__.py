@@ -1,0 +1,1 @@
+"""Reports: check-in, check-out, amendments, cancellations, nil reports and receipts."""

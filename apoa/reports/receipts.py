@@ -1,0 +1,50 @@
+"""Build a receipt's PDF from the database row: translated labels, masked passports."""
+
+from __future__ import annotations
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from apoa.reports.models import Person, Receipt
+from apoa.reports.receipt_pdf import DISCLAIMER_LABEL, ReceiptDocument, render_receipt_pdf
+from apoa.templating import RECEIPT_KIND_LABELS, mask_passport
+
+
+def receipt_pdf_bytes(receipt: Receipt, *, verify_url: str) -> bytes:
+    """Render the receipt as a one-page PDF whose QR code opens the public check."""
+    from apoa.reports.services import stays_of_receipt
+
+    stays = stays_of_receipt(receipt)
+    location = stays[0].location if stays else None
+    doc = ReceiptDocument(
+        number=receipt.number,
+        kind_label=str(RECEIPT_KIND_LABELS.get(receipt.kind, receipt.kind)),
+        title=_("Surat Tanda Terima Pelaporan Orang Asing"),
+        issued_at_text=format_datetime(receipt.issued_at, "medium"),
+        place_name=receipt.place_name,
+        place_address=location.address_text() if location else "",
+        reporter_name=receipt.reporter.full_name,
+        office_name=location.office.name if location and location.office else "",
+        guest_lines=[_guest_line(s.person) for s in stays],
+        labels={
+            "Receipt number": _("Receipt number"),
+            "Issued": _("Issued"),
+            "Place": _("Place"),
+            "Reporter": _("Reporter"),
+            "Immigration office": _("Immigration office"),
+            "Guests": _("Guests"),
+            "Verify this receipt at": _("Verify this receipt at"),
+            "No guests reported": _("No guests reported"),
+            "and {count} more": _("and {count} more"),
+            DISCLAIMER_LABEL: _(
+                "This receipt confirms that the report was received. "
+                "It shows no passport data in full."
+            ),
+        },
+        verify_url=verify_url,
+    )
+    return render_receipt_pdf(doc)
+
+
+def _guest_line(person: Person) -> str:
+    return f"{person.full_name} · {person.nationality} · {mask_passport(person.passport_number)}"

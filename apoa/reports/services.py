@@ -1,0 +1,656 @@
+"""Reporting use cases: check-in, amendment, cancellation, check-out, nil report.
+
+Each one validates with the pure rules, writes the stay and an append-only
+event, issues a receipt, audits, and flushes; the view commits once.
+Nothing is ever deleted by a reporter: a cancellation is an event too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from apoa.accounts.models import ReporterKind, Role, User
+from apoa.audit.services import record_event
+from apoa.errors import FieldError, FieldErrors
+from apoa.extensions import db
+from apoa.geocoding.models import Location
+from apoa.lodgings.models import Lodging, LodgingStatus
+from apoa.reports import codes, mrz, rules
+from apoa.reports.messages import mrz_error_message, problem_message
+from apoa.reports.models import (
+    EventKind,
+    NilReport,
+    Person,
+    Receipt,
+    ReceiptKind,
+    ReportCadence,
+    Stay,
+    StayEvent,
+    StayGroup,
+    StayStatus,
+    SubmissionKey,
+)
+from apoa.reports.periods import DEFAULT_CADENCES, Period, period_containing
+from apoa.reports.receipt_numbers import new_receipt_number
+
+GUEST_FIELDS = (
+    "surname",
+    "given_names",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "nationality",
+    "passport_number",
+    "issuing_country",
+    "passport_expiry",
+    "permit_type",
+    "permit_number",
+    "permit_expiry",
+    "purpose",
+    "phone",
+)
+PERSON_FIELDS = (
+    "surname",
+    "given_names",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "nationality",
+    "passport_number",
+    "issuing_country",
+    "passport_expiry",
+    "phone",
+)
+STAY_FIELDS = ("permit_type", "permit_number", "permit_expiry", "purpose")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where guests stay: a verified lodging, or an address inside an area reporter's area."""
+
+    location: Location
+    lodging: Lodging | None = None
+
+    @property
+    def name(self) -> str:
+        if self.lodging is not None:
+            return self.lodging.name
+        region = self.location.region
+        return region.name if region is not None else (self.location.street or "")
+
+
+# ---------------------------------------------------------------- places
+
+
+def place_for_lodging(actor: User, lodging: Lodging) -> Place:
+    """Return a lodging as a place to report at, if the actor runs it and it is verified."""
+    if lodging.operator_id != actor.id:
+        raise FieldError("lodging_id", _l("Choose one of your lodgings."))
+    if lodging.status != LodgingStatus.VERIFIED:
+        raise FieldError(
+            "lodging_id",
+            _l("This lodging is not verified yet. The immigration office must verify it first."),
+        )
+    return Place(location=lodging.location, lodging=lodging)
+
+
+def check_area_address(
+    actor: User, region_code: str | None, rw: int | None, rt: int | None
+) -> None:
+    """Keep RT/RW officials and lurah inside their own area (issue 4, point 1)."""
+    if actor.reporter_kind not in (ReporterKind.RT_RW, ReporterKind.LURAH):
+        raise FieldError(None, _l("Only RT/RW officials and lurah report stays at addresses."))
+    errors = []
+    if region_code != actor.area_code:
+        errors.append(FieldError("region_code", _l("The address must lie in your own village.")))
+    if actor.reporter_kind == ReporterKind.RT_RW:
+        if rw != actor.rw:
+            errors.append(FieldError("rw", _l("The address must lie in your own RW.")))
+        if actor.rt is not None and rt != actor.rt:
+            errors.append(FieldError("rt", _l("The address must lie in your own RT.")))
+    if errors:
+        raise FieldErrors(errors)
+
+
+# ---------------------------------------------------------------- receipts and keys
+
+
+def issue_receipt(
+    actor: User,
+    kind: str,
+    place: Place,
+    *,
+    guests: int,
+    now: datetime,
+    group: StayGroup | None = None,
+) -> Receipt:
+    """Create a receipt with a fresh, unguessable number."""
+    receipt = Receipt(
+        number=new_receipt_number(now.year),
+        kind=kind,
+        reporter_id=actor.id,
+        lodging_id=place.lodging.id if place.lodging else None,
+        location_id=place.location.id,
+        place_name=place.name[:200],
+        guest_count=guests,
+        issued_at=now,
+        group_id=group.id if group else None,
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    return receipt
+
+
+def previous_result(actor: User, key: str | None) -> Receipt | None:
+    """Return the receipt an earlier submission with this one-time key produced, if any."""
+    if not key:
+        return None
+    row = db.session.get(SubmissionKey, (actor.id, key))
+    return db.session.get(Receipt, row.receipt_id) if row and row.receipt_id else None
+
+
+def claim_submission_key(actor: User, key: str | None, *, now: datetime) -> SubmissionKey | None:
+    """Insert the form's key first, so a concurrent repeat collides on the primary key."""
+    if not key:
+        return None
+    claimed = SubmissionKey(reporter_id=actor.id, key=key, created_at=now)
+    db.session.add(claimed)
+    db.session.flush()
+    return claimed
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _problems_to_errors(
+    problems: Sequence[rules.FieldProblem], prefix: str = ""
+) -> list[FieldError]:
+    return [FieldError(prefix + p.field, problem_message(p.key)) for p in problems]
+
+
+def validate_report(
+    guests: Sequence[Mapping[str, Any]], stay: Mapping[str, Any], *, now: datetime
+) -> None:
+    """Raise FieldErrors naming every bad field of every guest ("guests-1-surname")."""
+    errors = _problems_to_errors(rules.validate_stay(stay, now=now))
+    if not guests:
+        errors.append(FieldError(None, _l("Add at least one guest.")))
+    seen: dict[tuple[str, str], int] = {}
+    for index, guest in enumerate(guests):
+        prefix = f"guests-{index}-"
+        errors += _problems_to_errors(
+            rules.validate_guest(guest, today=now.date(), now=now), prefix
+        )
+        errors += _mrz_errors(guest, prefix, today=now.date())
+        key = (
+            rules.normalise_passport_number(guest.get("passport_number") or ""),
+            guest.get("nationality") or "",
+        )
+        if key[0] and key in seen:
+            errors.append(
+                FieldError(
+                    prefix + "passport_number",
+                    _l("The same passport appears twice in this report."),
+                )
+            )
+        seen.setdefault(key, index)
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _mrz_errors(guest: Mapping[str, Any], prefix: str, *, today: date) -> list[FieldError]:
+    """A pasted MRZ must pass every check digit and agree with the typed fields (R12)."""
+    text = (guest.get("mrz") or "").strip()
+    if not text:
+        return []
+    result = mrz.parse_td3(text, today=today)
+    if result.errors:
+        return [FieldError(prefix + "mrz", mrz_error_message(e)) for e in result.errors]
+    return _problems_to_errors(rules.mrz_matches(result, guest), prefix)
+
+
+# ---------------------------------------------------------------- persons
+
+
+def match_person(guest: Mapping[str, Any], *, now: datetime) -> Person:
+    """Find the person by passport and nationality (and birth date), or create one.
+
+    A key match with another birth date is a different person (and is flagged
+    by the officer's duplicate check), never merged (domain.md, section 4).
+    """
+    number = rules.normalise_passport_number(guest["passport_number"])
+    nationality = codes.canonical_nationality(guest["nationality"])
+    candidates = db.session.scalars(
+        sa.select(Person).where(Person.passport_number == number, Person.nationality == nationality)
+    ).all()
+    for person in candidates:
+        if person.birth_date == guest["birth_date"]:
+            _update_person(person, guest)
+            return person
+    person = Person(created_at=now)
+    _update_person(person, guest)
+    db.session.add(person)
+    return person
+
+
+def _update_person(person: Person, guest: Mapping[str, Any]) -> None:
+    for field in PERSON_FIELDS:
+        value = guest.get(field)
+        if field == "passport_number":
+            value = rules.normalise_passport_number(value or "")
+        elif field in ("nationality", "issuing_country") and value:
+            value = codes.canonical_nationality(value)  # "DEU" and the MRZ's "D" are one Germany
+        elif field == "sex" and value:
+            value = value.strip().upper()
+        elif isinstance(value, str):
+            value = value.strip() or None
+        setattr(person, field, value)
+
+
+# ---------------------------------------------------------------- snapshots
+
+
+def snapshot(stay: Stay) -> str:
+    """Return the stay and its person as JSON: what this version said."""
+    person = stay.person
+    data = {f: getattr(person, f) for f in PERSON_FIELDS}
+    data.update({f: getattr(stay, f) for f in STAY_FIELDS})
+    data.update(
+        room=stay.room,
+        check_in_at=stay.check_in_at,
+        expected_check_out=stay.expected_check_out,
+        checked_out_at=stay.checked_out_at,
+        status=stay.status,
+        is_head=stay.is_head,
+        is_minor=stay.is_minor,
+    )
+    return json.dumps(data, default=str, sort_keys=True)
+
+
+def _event(
+    stay: Stay,
+    kind: str,
+    actor: User,
+    receipt: Receipt,
+    *,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    db.session.flush()
+    db.session.add(
+        StayEvent(
+            stay_id=stay.id,
+            kind=kind,
+            version=stay.version,
+            snapshot=snapshot(stay),
+            reason=reason,
+            actor_id=actor.id,
+            at=now,
+            receipt_id=receipt.id,
+        )
+    )
+
+
+# ---------------------------------------------------------------- flags
+
+
+def _apply_flags(stay: Stay) -> None:
+    warnings = rules.stay_warnings(
+        passport_expiry=stay.person.passport_expiry,
+        permit_expiry=stay.permit_expiry,
+        expected_check_out=stay.expected_check_out,
+        check_in_date=stay.check_in_at.date(),
+    )
+    stay.flag_passport_expired = "passport_expired" in warnings
+    stay.flag_permit_ends_early = "permit_ends_before_check_out" in warnings
+
+
+def _flag_overlaps(stay: Stay) -> list[Stay]:
+    """Flag open stays of the same person that overlap: elsewhere (C6) or here (R13 duplicate)."""
+    others = db.session.scalars(
+        sa.select(Stay).where(
+            Stay.person_id == stay.person_id,
+            Stay.id != stay.id,
+            Stay.status != StayStatus.CANCELLED,
+        )
+    ).all()
+    overlapping = []
+    for other in others:
+        other_end = other.checked_out_at.date() if other.checked_out_at else None
+        if not rules.stays_overlap(
+            stay.check_in_at.date(),
+            stay.expected_check_out,
+            other.check_in_at.date(),
+            other_end or other.expected_check_out,
+        ):
+            continue
+        same_place = other.location_id == stay.location_id
+        for s in (stay, other):
+            if same_place:
+                s.flag_duplicate = True
+            else:
+                s.flag_open_elsewhere = True
+        overlapping.append(other)
+    return overlapping
+
+
+# ---------------------------------------------------------------- check-in
+
+
+def submit_check_in(
+    actor: User,
+    place: Place,
+    guests: Sequence[Mapping[str, Any]],
+    stay_data: Mapping[str, Any],
+    *,
+    now: datetime,
+    head_index: int = 0,
+) -> Receipt:
+    """Report the arrival of one guest or a family/group; returns the receipt."""
+    if actor.role != Role.REPORTER:
+        raise FieldError(None, _l("Only reporters submit reports."))
+    validate_report(guests, stay_data, now=now)
+    group = StayGroup(
+        reporter_id=actor.id,
+        lodging_id=place.lodging.id if place.lodging else None,
+        location_id=place.location.id,
+        created_at=now,
+    )
+    db.session.add(group)
+    db.session.flush()
+    receipt = issue_receipt(
+        actor, ReceiptKind.CHECK_IN, place, guests=len(guests), now=now, group=group
+    )
+    check_in_at: datetime = stay_data["check_in_at"]
+    for index, guest in enumerate(guests):
+        person = match_person(guest, now=now)
+        db.session.flush()
+        stay = Stay(
+            group=group,
+            person=person,
+            reporter_id=actor.id,
+            lodging_id=group.lodging_id,
+            location_id=place.location.id,
+            office_id=place.location.office_id,
+            room=(stay_data.get("room") or "").strip() or None,
+            check_in_at=check_in_at,
+            expected_check_out=stay_data["expected_check_out"],
+            status=StayStatus.OPEN,
+            is_head=index == head_index,
+            is_minor=rules.is_minor(guest["birth_date"], on=check_in_at.date()),
+            permit_type=guest["permit_type"],
+            permit_number=(guest.get("permit_number") or "").strip() or None,
+            permit_expiry=guest.get("permit_expiry"),
+            purpose=guest["purpose"],
+            version=1,
+            reported_at=now,
+            updated_at=now,
+        )
+        db.session.add(stay)
+        db.session.flush()
+        _apply_flags(stay)
+        _flag_overlaps(stay)
+        _event(stay, EventKind.CHECK_IN, actor, receipt, now=now)
+    record_event(
+        "stay.check_in",
+        actor=actor,
+        object_type="receipt",
+        object_id=receipt.number,
+        details={"guests": len(guests), "group_id": group.id},
+        now=now,
+    )
+    return receipt
+
+
+# ---------------------------------------------------------------- amend, cancel, check out
+
+
+def _require_open(stay: Stay) -> None:
+    if stay.status == StayStatus.CANCELLED:
+        raise FieldError(None, _l("This stay was cancelled."))
+
+
+def amend_stay(
+    actor: User,
+    stay: Stay,
+    guest: Mapping[str, Any],
+    stay_data: Mapping[str, Any],
+    reason: str,
+    *,
+    now: datetime,
+) -> Receipt:
+    """Correct a stay: a new version with a reason; earlier versions stay readable."""
+    _require_open(stay)
+    reason = (reason or "").strip()
+    errors = _problems_to_errors(rules.validate_guest(guest, today=now.date(), now=now))
+    errors += _problems_to_errors(rules.validate_stay(stay_data, now=now))
+    if not reason:
+        errors.append(FieldError("reason", _l("Say what was wrong.")))
+    if errors:
+        raise FieldErrors(errors)
+    number = rules.normalise_passport_number(guest["passport_number"])
+    person = stay.person
+    if (number, codes.canonical_nationality(guest["nationality"]), guest["birth_date"]) != (
+        person.passport_number,
+        person.nationality,
+        person.birth_date,
+    ):
+        # A corrected identity is another person record; the old one keeps its other stays.
+        person = match_person(guest, now=now)
+        db.session.flush()
+        stay.person = person
+    else:
+        _update_person(person, guest)
+    for field in STAY_FIELDS:
+        value = guest.get(field)
+        setattr(
+            stay,
+            field,
+            value.strip() or None if isinstance(value, str) and field == "permit_number" else value,
+        )
+    stay.room = (stay_data.get("room") or "").strip() or None
+    stay.check_in_at = stay_data["check_in_at"]
+    stay.expected_check_out = stay_data["expected_check_out"]
+    stay.is_minor = rules.is_minor(person.birth_date, on=stay.check_in_at.date())
+    stay.version += 1
+    stay.updated_at = now
+    _apply_flags(stay)
+    _flag_overlaps(stay)
+    receipt = issue_receipt(
+        actor, ReceiptKind.AMEND, _place_of(stay), guests=1, now=now, group=stay.group
+    )
+    _event(stay, EventKind.AMEND, actor, receipt, now=now, reason=reason)
+    record_event(
+        "stay.amend",
+        actor=actor,
+        object_type="stay",
+        object_id=stay.id,
+        details={"version": stay.version, "receipt": receipt.number},
+        now=now,
+    )
+    return receipt
+
+
+def cancel_stay(actor: User, stay: Stay, reason: str, *, now: datetime) -> Receipt:
+    """Cancel a stay reported in error; it stays readable, marked cancelled."""
+    _require_open(stay)
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldError("reason", _l("Say why the report is cancelled."))
+    stay.status = StayStatus.CANCELLED
+    stay.version += 1
+    stay.updated_at = now
+    receipt = issue_receipt(
+        actor, ReceiptKind.CANCEL, _place_of(stay), guests=1, now=now, group=stay.group
+    )
+    _event(stay, EventKind.CANCEL, actor, receipt, now=now, reason=reason)
+    record_event(
+        "stay.cancel",
+        actor=actor,
+        object_type="stay",
+        object_id=stay.id,
+        details={"receipt": receipt.number},
+        now=now,
+    )
+    return receipt
+
+
+def record_check_out(actor: User, stays: Sequence[Stay], *, at: datetime, now: datetime) -> Receipt:
+    """Record the departure of one guest or a whole group with one receipt."""
+    if not stays:
+        raise FieldError(None, _l("Choose at least one guest."))
+    if at > now:
+        raise FieldError("checked_out_at", _l("The departure cannot be in the future."))
+    for stay in stays:
+        if stay.status != StayStatus.OPEN:
+            raise FieldError(
+                None, _l("%(name)s is not staying any more.", name=stay.person.full_name)
+            )
+        if at < stay.check_in_at:
+            raise FieldError("checked_out_at", _l("The departure cannot be before the arrival."))
+    receipt = issue_receipt(
+        actor, ReceiptKind.CHECK_OUT, _place_of(stays[0]), guests=len(stays), now=now
+    )
+    for stay in stays:
+        stay.status = StayStatus.CHECKED_OUT
+        stay.checked_out_at = at
+        stay.version += 1
+        stay.updated_at = now
+        _event(stay, EventKind.CHECK_OUT, actor, receipt, now=now)
+    record_event(
+        "stay.check_out",
+        actor=actor,
+        object_type="receipt",
+        object_id=receipt.number,
+        details={"stays": [s.id for s in stays]},
+        now=now,
+    )
+    return receipt
+
+
+def _place_of(stay: Stay) -> Place:
+    return Place(location=stay.location, lodging=stay.lodging)
+
+
+# ---------------------------------------------------------------- nil reports
+
+
+def cadence_for(kind: str | None) -> str:
+    """Return the nil-report cadence admins set for a kind of reporter."""
+    row = db.session.get(ReportCadence, kind) if kind else None
+    return row.cadence if row else DEFAULT_CADENCES.get(kind or "", "weekly")
+
+
+def nil_scope(actor: User, lodging: Lodging | None) -> str:
+    return f"lodging:{lodging.id}" if lodging is not None else f"area:{actor.id}"
+
+
+def file_nil_report(actor: User, place: Place, period: Period, *, now: datetime) -> Receipt:
+    """Declare that no foreigner stayed during a period; refused when stays were reported in it."""
+    if period.start > now.date():
+        raise FieldError("period", _l("You can declare only a period that has begun."))
+    stays_query = sa.select(sa.func.count(Stay.id)).where(
+        Stay.status != StayStatus.CANCELLED,
+        Stay.check_in_at < datetime.combine(period.end, datetime.max.time(), tzinfo=now.tzinfo),
+        sa.or_(
+            Stay.checked_out_at.is_(None),
+            Stay.checked_out_at
+            >= datetime.combine(period.start, datetime.min.time(), tzinfo=now.tzinfo),
+        ),
+    )
+    if place.lodging is not None:
+        stays_query = stays_query.where(Stay.lodging_id == place.lodging.id)
+    else:
+        stays_query = stays_query.where(Stay.reporter_id == actor.id, Stay.lodging_id.is_(None))
+    if db.session.scalar(stays_query):
+        raise FieldError(
+            "period", _l("Foreign guests were reported for this period, so it is not nil.")
+        )
+    scope = nil_scope(actor, place.lodging)
+    if db.session.scalar(
+        sa.select(NilReport.id).where(
+            NilReport.scope_key == scope, NilReport.period_start == period.start
+        )
+    ):
+        raise FieldError("period", _l("A nil report for this period was already sent."))
+    receipt = issue_receipt(actor, ReceiptKind.NIL, place, guests=0, now=now)
+    db.session.add(
+        NilReport(
+            reporter_id=actor.id,
+            lodging_id=place.lodging.id if place.lodging else None,
+            scope_key=scope,
+            period_start=period.start,
+            period_end=period.end,
+            submitted_at=now,
+            receipt_id=receipt.id,
+        )
+    )
+    record_event(
+        "nil_report.file",
+        actor=actor,
+        object_type="receipt",
+        object_id=receipt.number,
+        details={"period_start": period.start.isoformat(), "scope": scope},
+        now=now,
+    )
+    return receipt
+
+
+def nil_report_due(
+    actor: User, lodging: Lodging | None, *, today: date
+) -> tuple[Period, NilReport | None]:
+    """Return the current period for the actor's cadence and its nil report, if sent."""
+    period = period_containing(today, cadence_for(actor.reporter_kind))
+    sent = db.session.scalar(
+        sa.select(NilReport).where(
+            NilReport.scope_key == nil_scope(actor, lodging), NilReport.period_start == period.start
+        )
+    )
+    return period, sent
+
+
+def area_place(actor: User, *, now: datetime, geocoder: Any) -> Place:
+    """Return the place that stands for an area reporter's whole area (for nil reports)."""
+    if actor.area_code is None:
+        raise FieldError(None, _l("Your account has no area. Ask the admin to set it."))
+    location = db.session.scalar(
+        sa.select(Location)
+        .where(
+            Location.street.is_(None),
+            Location.region_code == actor.area_code,
+            Location.rw.is_(None) if actor.rw is None else Location.rw == actor.rw,
+            Location.rt.is_(None) if actor.rt is None else Location.rt == actor.rt,
+        )
+        .limit(1)
+    )
+    if location is None:
+        from apoa.geocoding.services import locate
+
+        location = locate(
+            street=None,
+            rt=actor.rt,
+            rw=actor.rw,
+            region_code=actor.area_code,
+            now=now,
+            geocoder=geocoder,
+        )
+    return Place(location=location)
+
+
+def stays_of_receipt(receipt: Receipt) -> list[Stay]:
+    """Return the stays a receipt's events touched, in order."""
+    return list(
+        db.session.scalars(
+            sa.select(Stay)
+            .join(StayEvent, StayEvent.stay_id == Stay.id)
+            .where(StayEvent.receipt_id == receipt.id)
+            .order_by(Stay.id)
+        )
+    )

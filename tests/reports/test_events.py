@@ -1,0 +1,303 @@
+"""Check-out, corrections, cancellations, nil reports, receipts and the public check."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from apoa.db import utcnow
+from apoa.reports.models import NilReport, Person, Receipt, Stay, StayEvent
+from tests.conftest import TEST_PASSWORD
+from tests.reports.conftest import guest_form, stay_form
+
+
+def _login(client, user):
+    assert (
+        client.post(
+            "/login", data={"username": user.username, "password": TEST_PASSWORD}
+        ).status_code
+        == 302
+    )
+
+
+def _report(client, lodging_id, guests=2):
+    data = {
+        "lodging_id": str(lodging_id),
+        **stay_form(submission_key=str(uuid.uuid4())),
+        "submit": "1",
+    }
+    for i in range(guests):
+        data.update(guest_form(i, given_names=f"Anak{'x' * i}"))
+    response = client.post("/reports/check-in", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def _departure(**changes):
+    from apoa.regions.timezones import WITA
+
+    local = utcnow().astimezone(WITA)
+    data = {
+        "checked_out_date": local.date().isoformat(),
+        "checked_out_time": local.strftime("%H:%M"),
+        "submission_key": str(uuid.uuid4()),
+    }
+    data.update(changes)
+    return data
+
+
+def test_check_out_one_then_the_rest_of_the_group(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    _report(client, lodging.id, guests=3)
+    ids = db.session.scalars(sa.select(Stay.id).order_by(Stay.id)).all()
+    one = client.post("/reports/check-out", data={**_departure(), "stay_ids": str(ids[0])})
+    assert one.status_code == 302
+    rest = client.post(
+        "/reports/check-out", data={**_departure(), "stay_ids": [str(ids[1]), str(ids[2])]}
+    )
+    assert rest.status_code == 302
+    db.session.expire_all()
+    assert [s.status for s in db.session.scalars(sa.select(Stay).order_by(Stay.id))] == [
+        "checked_out"
+    ] * 3
+    receipts = db.session.scalars(
+        sa.select(Receipt).where(Receipt.kind == "check_out").order_by(Receipt.id)
+    ).all()
+    assert [r.guest_count for r in receipts] == [1, 2]
+    # Checking out again is refused and creates nothing.
+    again = client.post("/reports/check-out", data={**_departure(), "stay_ids": str(ids[0])})
+    assert again.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Receipt)) == 3
+
+
+def test_check_out_cannot_be_in_the_future(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    _report(client, lodging.id, guests=1)
+    stay_id = db.session.scalars(sa.select(Stay.id)).one()
+    tomorrow = (utcnow() + timedelta(days=2)).date().isoformat()
+    client.post(
+        "/reports/check-out",
+        data={**_departure(checked_out_date=tomorrow), "stay_ids": str(stay_id)},
+    )
+    assert db.session.scalars(sa.select(Stay.status)).one() == "open"
+
+
+def test_amendment_makes_a_new_version_and_keeps_the_old_one(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    _report(client, lodging.id, guests=1)
+    stay = db.session.scalars(sa.select(Stay)).one()
+    form = client.get(f"/reports/stays/{stay.id}/amend").get_data(as_text=True)
+    assert 'value="Müller"' in form
+    data = {f"guest-{k.split('-', 2)[2]}": v for k, v in guest_form(0, surname="Mueller").items()}
+    data.update(stay_form(room="202", submission_key=str(uuid.uuid4())))
+    data["reason"] = "Salah ketik nama"
+    response = client.post(f"/reports/stays/{stay.id}/amend", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    stay = db.session.get(Stay, stay.id)
+    assert stay.version == 2
+    assert stay.room == "202"
+    assert stay.person.surname == "Mueller"
+    events = db.session.scalars(
+        sa.select(StayEvent).where(StayEvent.stay_id == stay.id).order_by(StayEvent.version)
+    ).all()
+    assert [e.kind for e in events] == ["check_in", "amend"]
+    assert json.loads(events[0].snapshot)["surname"] == "Müller"
+    assert json.loads(events[1].snapshot)["surname"] == "Mueller"
+    assert events[1].reason == "Salah ketik nama"
+    page = client.get(f"/reports/stays/{stay.id}").get_data(as_text=True)
+    assert "Müller" in page  # the earlier version stays readable
+
+
+def test_amendment_needs_a_reason(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    _report(client, lodging.id, guests=1)
+    stay = db.session.scalars(sa.select(Stay)).one()
+    data = {f"guest-{k.split('-', 2)[2]}": v for k, v in guest_form(0).items()}
+    data.update(stay_form(submission_key=str(uuid.uuid4())))
+    html = client.post(f"/reports/stays/{stay.id}/amend", data=data).get_data(as_text=True)
+    assert 'id="reason-errors"' in html
+    assert db.session.scalars(sa.select(Stay.version)).one() == 1
+
+
+def test_cancellation_needs_a_reason_and_keeps_the_record(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    number = _report(client, lodging.id, guests=1)
+    stay_id = db.session.scalars(sa.select(Stay.id)).one()
+    refused = client.post(
+        f"/reports/stays/{stay_id}/cancel", data={"reason": "", "submission_key": "k1"}
+    )
+    assert refused.status_code == 400
+    ok = client.post(
+        f"/reports/stays/{stay_id}/cancel",
+        data={"reason": "Tamu tidak jadi datang", "submission_key": "k2"},
+    )
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Stay.status)).one() == "cancelled"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == 1
+    # The public check says the check-in receipt's report was cancelled since.
+    html = client.get(f"/verify/{number}").get_data(as_text=True)
+    assert 'data-testid="verify-result"' in html
+
+
+def test_nil_report_once_per_period_and_not_when_guests_stayed(db, client, verified_lodging):
+    from apoa.reports.periods import period_containing
+
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    period = period_containing(utcnow().date(), "weekly")
+    data = {
+        "lodging_id": str(lodging.id),
+        "period": period.start.isoformat(),
+        "submission_key": str(uuid.uuid4()),
+    }
+    assert client.post("/reports/nil", data=data).status_code == 302
+    html = client.post("/reports/nil", data={**data, "submission_key": str(uuid.uuid4())}).get_data(
+        as_text=True
+    )
+    assert 'id="period-errors"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(NilReport)) == 1
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-testid="nil-due"' in home
+
+
+def test_nil_report_refused_when_guests_stayed(db, client, verified_lodging):
+    from apoa.reports.periods import period_containing
+
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    _report(client, lodging.id, guests=1)
+    period = period_containing(utcnow().date(), "weekly")
+    data = {
+        "lodging_id": str(lodging.id),
+        "period": period.start.isoformat(),
+        "submission_key": str(uuid.uuid4()),
+    }
+    html = client.post("/reports/nil", data=data).get_data(as_text=True)
+    assert 'id="period-errors"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(NilReport)) == 0
+
+
+def test_public_verify_shows_no_personal_data(app, db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    number = _report(client, lodging.id, guests=2)
+    anonymous = app.test_client()
+    html = anonymous.get(f"/verify/{number}").get_data(as_text=True)
+    assert "Hotel Melati" in html
+    assert "Müller" not in html
+    assert "C01X00T4" not in html
+    typed = number.lower().replace("-", " ")
+    assert anonymous.get(f"/verify/?number={typed}").headers["Location"] == f"/verify/{number}"
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    assert anonymous.get(f"/verify/{wrong}").status_code == 404
+
+
+def test_receipt_pdf(db, client, verified_lodging):
+    import io
+
+    from pypdf import PdfReader
+
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    number = _report(client, lodging.id, guests=1)
+    response = client.get(f"/reports/receipts/{number}.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert number in text
+    assert "Hotel Melati" in text
+    assert "/verify/" in text  # the QR target is printed under the code
+    assert "C01X00T40" not in text
+
+
+def test_present_on_a_day_and_search(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    _report(client, lodging.id, guests=1)
+    today = utcnow().date()
+    assert "Müller" in client.get(f"/reports/?day={today.isoformat()}").get_data(as_text=True)
+    past = (today - timedelta(days=30)).isoformat()
+    assert "Müller" not in client.get(f"/reports/?day={past}").get_data(as_text=True)
+    found = client.post("/reports/search", data={"q": "c01x00t40"}).get_data(as_text=True)
+    assert "Müller" in found
+    assert "C01****40" in found
+
+
+def test_same_passport_open_at_two_places_is_flagged(
+    db, app, client, verified_lodging, create_user
+):
+    from apoa.geocoding.services import get_geocoder, locate
+    from apoa.lodgings.models import Lodging
+
+    operator, lodging = verified_lodging
+    location = locate(
+        street="Jl. Dyana Pura 1",
+        rt=None,
+        rw=None,
+        region_code="5103011004",
+        now=utcnow(),
+        geocoder=get_geocoder(),
+    )
+    second = Lodging(
+        operator_id=operator.id,
+        name="Villa Dua",
+        kind="villa",
+        location=location,
+        status="verified",
+    )
+    db.session.add(second)
+    db.session.commit()
+    _login(client, operator)
+    _report(client, lodging.id, guests=1)
+    _report(client, second.id, guests=1)
+    flags = db.session.scalars(sa.select(Stay.flag_open_elsewhere).order_by(Stay.id)).all()
+    assert flags == [True, True]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == 1
+
+
+@pytest.mark.parametrize("threads", [6])
+def test_concurrent_repeats_create_one_report(make_app, db, verified_lodging, threads):
+    if db.engine.dialect.name == "sqlite" and ":memory:" in str(db.engine.url):
+        pytest.skip("needs a file database")
+    operator, lodging = verified_lodging
+    app = make_app()
+    key = str(uuid.uuid4())
+    data = {
+        "lodging_id": str(lodging.id),
+        **stay_form(submission_key=key),
+        **guest_form(0),
+        "submit": "1",
+    }
+    clients = [app.test_client() for _ in range(threads)]
+    for c in clients:
+        _login(c, operator)
+    locations, barrier = [], threading.Barrier(threads)
+
+    def post(c):
+        barrier.wait()
+        response = c.post("/reports/check-in", data=data)
+        locations.append((response.status_code, response.headers.get("Location")))
+
+    workers = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert len(locations) == threads
+    assert {code for code, _ in locations} == {302}
+    assert len({loc for _, loc in locations}) == 1
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Receipt)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Stay)) == 1
