@@ -284,6 +284,7 @@ def check_in() -> Any:
         else:
             receipt = _commit_with_key(form.submission_key.data, receipt)
             flash(_("Report received. Keep the receipt number."), "success")
+            _flash_warnings(services.stays_of_receipt(receipt))
             return _redirect_to_receipt(receipt)
     pending = (
         []
@@ -295,6 +296,23 @@ def check_in() -> Any:
         )
     )
     return render_template("reports/check_in.html", form=form, lodgings=lodgings, pending=pending)
+
+
+def _flash_warnings(stays: list[Stay]) -> None:
+    """Tell the reporter what the officer will see flagged; the report itself is accepted."""
+    for stay in stays:
+        name = stay.person.full_name
+        if stay.flag_passport_expired:
+            flash(_("%(name)s: the passport has expired.", name=name), "warning")
+        if stay.flag_permit_ends_early:
+            flash(
+                _("%(name)s: the stay permit ends before the expected departure.", name=name),
+                "warning",
+            )
+        if stay.flag_open_elsewhere:
+            flash(_("%(name)s is also reported as staying elsewhere.", name=name), "warning")
+        if stay.flag_duplicate:
+            flash(_("%(name)s was already reported here for these dates.", name=name), "warning")
 
 
 def _show_errors(form: CheckInForm, error: FieldError | FieldErrors) -> None:
@@ -353,6 +371,19 @@ def stay(stay_id: int) -> Any:
     record_event("stay.view", actor=_actor(), object_type="stay", object_id=stay.id)
     db.session.commit()
     return render_template("reports/stay.html", stay=stay, cancel_form=CancelForm(formdata=None))
+
+
+@bp.get("/persons/<int:person_id>")
+def person(person_id: int) -> Any:
+    """A person's stays as a timeline: only the stays the actor may see."""
+    stays = db.session.scalars(
+        stays_visible_to(_actor()).where(Stay.person_id == person_id).order_by(Stay.check_in_at)
+    ).all()
+    if not stays:
+        abort(404)
+    record_event("person.view", actor=_actor(), object_type="person", object_id=person_id)
+    db.session.commit()
+    return render_template("reports/person.html", person=stays[0].person, stays=stays)
 
 
 @bp.route("/stays/<int:stay_id>/amend", methods=["GET", "POST"])

@@ -301,3 +301,23 @@ def test_concurrent_repeats_create_one_report(make_app, db, verified_lodging, th
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Receipt)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Stay)) == 1
+
+
+def test_warnings_are_shown_and_the_person_timeline_lists_stays(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    expired = (utcnow().date() - timedelta(days=10)).isoformat()
+    data = {
+        "lodging_id": str(lodging.id),
+        **stay_form(submission_key=str(uuid.uuid4())),
+        "submit": "1",
+    }
+    data.update(guest_form(0, passport_expiry=expired))
+    response = client.post("/reports/check-in", data=data, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "flash-warning" in html
+    stay = db.session.scalars(sa.select(Stay)).one()
+    assert stay.flag_passport_expired
+    timeline = client.get(f"/reports/persons/{stay.person_id}").get_data(as_text=True)
+    assert 'data-testid="timeline"' in timeline
+    assert "Hotel Melati" in timeline
