@@ -132,3 +132,17 @@ def worker_command() -> None:
         raise click.ClickException("set REDIS_URL to run the worker")
     connection = Redis.from_url(url)
     Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work()
+
+
+@apoa_cli.command("rebuild-map-cells")
+@with_appcontext
+def rebuild_map_cells() -> None:
+    """Recompute the map's cluster pyramid from the open stays."""
+    import time
+
+    from apoa.maps.cells import rebuild
+
+    started = time.perf_counter()
+    count = rebuild()
+    db.session.commit()
+    click.echo(f"{count} map cells in {time.perf_counter() - started:.1f} s")

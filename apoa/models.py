@@ -4,6 +4,7 @@ from apoa.accounts.models import LoginThrottle, ReporterKind, Role, User
 from apoa.audit.models import AuditEvent
 from apoa.geocoding.models import GeocodeCache, GeocodeRun, Location
 from apoa.lodgings.models import Lodging, LodgingKind, LodgingStatus
+from apoa.maps.models import MapCell
 from apoa.regions.models import Office, OfficeJurisdiction, Region, RegionSearchTerm
 from apoa.reports.models import (
     NilReport,
@@ -25,6 +26,7 @@ __all__ = [
     "LodgingKind",
     "LodgingStatus",
     "LoginThrottle",
+    "MapCell",
     "NilReport",
     "Office",
     "OfficeJurisdiction",

@@ -32,6 +32,7 @@ from apoa.geocoding.models import (
     Location,
 )
 from apoa.geocoding.providers import AddressGeocoder, GeoResult
+from apoa.maps import cells
 from apoa.regions.models import Region
 from apoa.regions.routing import office_for_region
 
@@ -194,7 +195,8 @@ def _geocode_location(location: Location, geocoder: AddressGeocoder) -> GeoResul
 
 
 def geocode_location(location: Location, *, geocoder: AddressGeocoder, now: datetime) -> None:
-    """(Re-)geocode one stored location and route it again."""
+    """(Re-)geocode one stored location and route it again; its stays follow on the map."""
+    before = (location.lat, location.lon, location.office_id)
     try:
         result = _geocode_location(location, geocoder)
     except Exception:  # the queue retries later; the location keeps its coarse point
@@ -202,6 +204,8 @@ def geocode_location(location: Location, *, geocoder: AddressGeocoder, now: date
         raise
     apply_result(location, result, now=now)
     location.office_id = office_for_region(location.region_code)
+    db.session.flush()
+    cells.location_changed(location.id, before)
 
 
 def place_pin(actor: User, location: Location, lat: float, lon: float, *, now: datetime) -> None:
@@ -209,10 +213,13 @@ def place_pin(actor: User, location: Location, lat: float, lon: float, *, now: d
     if not (-11.5 <= lat <= 6.5 and 94.5 <= lon <= 141.5):
         raise FieldError("lat", _l("The pin must lie in Indonesia."))
     before = {"lat": location.lat, "lon": location.lon, "precision": location.precision}
+    old_point = (location.lat, location.lon, location.office_id)
     location.lat, location.lon = lat, lon
     location.precision, location.source = "gps", "officer"
     location.needs_review, location.review_reason = False, None
     location.reviewed_by_id, location.reviewed_at = actor.id, now
+    db.session.flush()
+    cells.location_changed(location.id, old_point)
     record_event(
         "location.fix",
         actor=actor,

@@ -22,6 +22,7 @@ from apoa.errors import FieldError, FieldErrors
 from apoa.extensions import db
 from apoa.geocoding.models import Location
 from apoa.lodgings.models import Lodging, LodgingStatus
+from apoa.maps import cells
 from apoa.reports import codes, mrz, rules
 from apoa.reports.messages import mrz_error_message, problem_message
 from apoa.reports.models import (
@@ -398,6 +399,7 @@ def submit_check_in(
         _apply_flags(stay)
         _flag_overlaps(stay)
         _event(stay, EventKind.CHECK_IN, actor, receipt, now=now)
+    _count_on_map(place.location, +len(guests))
     record_event(
         "stay.check_in",
         actor=actor,
@@ -484,6 +486,8 @@ def cancel_stay(actor: User, stay: Stay, reason: str, *, now: datetime) -> Recei
     reason = (reason or "").strip()
     if not reason:
         raise FieldError("reason", _l("Say why the report is cancelled."))
+    if stay.status == StayStatus.OPEN:
+        _count_on_map(stay.location, -1)
     stay.status = StayStatus.CANCELLED
     stay.version += 1
     stay.updated_at = now
@@ -519,6 +523,7 @@ def record_check_out(actor: User, stays: Sequence[Stay], *, at: datetime, now: d
         actor, ReceiptKind.CHECK_OUT, _place_of(stays[0]), guests=len(stays), now=now
     )
     for stay in stays:
+        _count_on_map(stay.location, -1)
         stay.status = StayStatus.CHECKED_OUT
         stay.checked_out_at = at
         stay.version += 1
@@ -533,6 +538,12 @@ def record_check_out(actor: User, stays: Sequence[Stay], *, at: datetime, now: d
         now=now,
     )
     return receipt
+
+
+def _count_on_map(location: Location, count: int) -> None:
+    """Keep the map's cluster pyramid equal to the open stays (same transaction)."""
+    if location.lat is not None and location.lon is not None:
+        cells.adjust([(location.lat, location.lon, location.office_id, count)])
 
 
 def _place_of(stay: Stay) -> Place:

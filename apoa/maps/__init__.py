@@ -1,0 +1,1 @@
+"""Maps: the only package importing folium (issue 5)."""

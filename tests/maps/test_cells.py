@@ -1,0 +1,134 @@
+"""The cluster pyramid always equals a recount of the open stays (issue 5)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apoa.db import utcnow
+from apoa.maps import cells
+from apoa.maps.models import MapCell
+from apoa.reports import services
+from apoa.reports.models import Stay, StayStatus
+from tests.reports.conftest import guest_form
+
+VILLAGES = ["5103011004", "5103011001", "5171011001", "3171011001"]
+
+
+def _snapshot(db):
+    rows = db.session.execute(
+        sa.select(
+            MapCell.z,
+            MapCell.office_id,
+            MapCell.cx,
+            MapCell.cy,
+            MapCell.n,
+            MapCell.sum_lat,
+            MapCell.sum_lon,
+        )
+        .where(MapCell.n != 0)
+        .order_by(MapCell.z, MapCell.office_id, MapCell.cx, MapCell.cy)
+    ).all()
+    return [(z, o, cx, cy, n, round(sl, 6), round(sn, 6)) for z, o, cx, cy, n, sl, sn in rows]
+
+
+def _recount(db):
+    db.session.flush()
+    live = _snapshot(db)
+    cells.rebuild()
+    return live, _snapshot(db)
+
+
+def _guest(index):
+    data = {
+        k.split("-", 2)[2]: v for k, v in guest_form(0, passport_number=f"X{index:07d}").items()
+    }
+    from datetime import date
+
+    for key in ("birth_date", "passport_expiry", "permit_expiry"):
+        data[key] = date.fromisoformat(data[key])
+    return data
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["in", "out", "cancel", "fix"]), st.integers(0, 3)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_pyramid_equals_recount_after_any_mix_of_events(db, create_user, operations):
+    from apoa.geocoding.services import get_geocoder, locate, place_pin
+
+    reporter = create_user("reporter", username=f"r{uuid.uuid4().hex[:8]}")
+    officer = create_user("officer", username=f"o{uuid.uuid4().hex[:8]}")
+    now = utcnow()
+    locations = [
+        locate(street=f"Jl. {v}", rt=None, rw=None, region_code=v, now=now, geocoder=get_geocoder())
+        for v in VILLAGES
+    ]
+    counter = 0
+    for operation, which in operations:
+        open_stays = db.session.scalars(sa.select(Stay).where(Stay.status == StayStatus.OPEN)).all()
+        if operation == "in":
+            counter += 1
+            place = services.Place(location=locations[which])
+            services.submit_check_in(
+                reporter,
+                place,
+                [_guest(counter)],
+                {
+                    "check_in_at": now - timedelta(hours=1),
+                    "expected_check_out": (now + timedelta(days=3)).date(),
+                },
+                now=now,
+            )
+        elif operation == "out" and open_stays:
+            services.record_check_out(
+                reporter, [open_stays[which % len(open_stays)]], at=now, now=now
+            )
+        elif operation == "cancel" and open_stays:
+            services.cancel_stay(reporter, open_stays[which % len(open_stays)], "salah", now=now)
+        elif operation == "fix":
+            location = locations[which]
+            officer.office_id = location.office_id or officer.office_id
+            place_pin(
+                officer, location, location.lat + 0.01 * (which + 1), location.lon + 0.01, now=now
+            )
+    live, recount = _recount(db)
+    assert live == recount
+    db.session.rollback()
+    db.session.execute(sa.delete(MapCell))
+    db.session.commit()
+
+
+def test_rebuild_command(db, runner, verified_lodging):
+    operator, lodging = verified_lodging
+    now = utcnow()
+    services.submit_check_in(
+        operator,
+        services.place_for_lodging(operator, lodging),
+        [_guest(1), _guest(2)],
+        {
+            "check_in_at": now - timedelta(hours=1),
+            "expected_check_out": (now + timedelta(days=3)).date(),
+        },
+        now=now,
+    )
+    db.session.commit()
+    before = _snapshot(db)
+    db.session.execute(sa.delete(MapCell))
+    db.session.commit()
+    result = runner.invoke(args=["apoa", "rebuild-map-cells"])
+    assert result.exit_code == 0, result.output
+    assert "15 map cells" in result.output  # one cell per zoom 0..14
+    assert _snapshot(db) == before
+    top = db.session.scalars(sa.select(MapCell).where(MapCell.z == 0)).one()
+    assert top.n == 2
