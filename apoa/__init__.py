@@ -62,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from apoa.admin.views import bp as admin_bp
     from apoa.geocoding.views import bp as geocoding_bp
     from apoa.lodgings.views import bp as lodgings_bp
+    from apoa.maps.views import bp as maps_bp
     from apoa.regions.views import bp as regions_bp
     from apoa.reports.verify import bp as verify_bp
     from apoa.reports.views import bp as reports_bp
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(geocoding_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(maps_bp)
 
 
 def register_security_and_errors(app: Flask) -> None:

@@ -64,7 +64,8 @@ class Config:
         if os.environ.get("DATABASE_URL")
         else None
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: a failing statement's values (passport numbers…) never reach the logs.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     # Sessions and cookies (security.md R5-R7).
@@ -139,6 +140,10 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL")
     MAP_TILES_URL = os.environ.get(
         "MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )
+    MAP_TILES_ATTRIBUTION = os.environ.get(
+        "MAP_TILES_ATTRIBUTION",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
     )
     REPORT_DEADLINE_HOURS = _env_int("REPORT_DEADLINE_HOURS", 24)
 

@@ -82,6 +82,21 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 def _is_writing_request() -> bool:
-    from flask import has_request_context, request
+    from flask import current_app, has_request_context, request
 
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    if not has_request_context():
+        return False
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "writes_on_get", False))
+
+
+def writes_on_get(view: Any) -> Any:
+    """Mark a GET view that writes (an audit event on reading personal data).
+
+    On SQLite its transaction then starts with BEGIN IMMEDIATE too: a deferred
+    read that later writes fails at once if another writer committed meanwhile.
+    """
+    view.writes_on_get = True
+    return view

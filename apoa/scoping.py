@@ -40,10 +40,17 @@ def visible(model: type[M], actor: User) -> sa.Select[tuple[M]]:
     return _SCOPES[model](sa.select(model), actor)
 
 
-def get_visible_or_404(model: type[M], ident: Any, actor: User) -> M:
-    """Load one row the actor may see, or answer 404 (also when it exists but is out of scope)."""
+def get_visible_or_404(model: type[M], ident: Any, actor: User, *, for_update: bool = False) -> M:
+    """Load one row the actor may see, or answer 404 (also when it exists but is out of scope).
+
+    `for_update` locks the row on PostgreSQL, so two changes to one stay queue
+    instead of both writing the same version.
+    """
     pk = sa.inspect(model).primary_key[0]  # type: ignore[union-attr]
-    row = db.session.scalar(visible(model, actor).where(pk == ident))
+    query = visible(model, actor).where(pk == ident)
+    if for_update:
+        query = query.with_for_update(of=model)
+    row = db.session.scalar(query)
     if row is None:
         abort(404)
     return row

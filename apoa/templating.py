@@ -77,12 +77,11 @@ def _local_dt(value: datetime | None, region_code: str | None) -> str:
 
 
 def mask_passport(number: str | None) -> str:
-    """Show a passport number as L89****C3 in lists (security.md R25)."""
+    """Show a passport number as C01****40 in lists (security.md R25): at least half hidden."""
     if not number:
         return ""
-    if len(number) <= 5:
-        return number[0] + "*" * (len(number) - 1)
-    return number[:3] + "*" * (len(number) - 5) + number[-2:]
+    head, tail = (3, 2) if len(number) >= 9 else (2, 2) if len(number) >= 7 else (1, 1)
+    return number[:head] + "*" * (len(number) - head - tail) + number[-tail:]
 
 
 def _snapshot_text(snapshot: str) -> str:

@@ -325,3 +325,28 @@ def test_audit_timestamps_are_utc(app, db, create_user):
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(AuditEvent, event.id).at.utcoffset() == timedelta(0)
+
+
+def test_officers_of_a_closed_office_lose_access(app, db, client, create_user, login_as):
+    from apoa.regions.models import Office
+
+    officer = create_user("officer", office_code="kanim-denpasar")
+    officer_client = app.test_client()
+    officer_client.post("/login", data={"username": officer.username, "password": TEST_PASSWORD})
+    assert officer_client.get("/").status_code == 200
+    office = db.session.get(Office, officer.office_id)
+    office.is_active = False  # closed directly, without ending sessions
+    db.session.commit()
+    assert officer_client.get("/").status_code == 302
+    again = app.test_client().post("/login", data={"username": officer.username, "password": TEST_PASSWORD})
+    assert again.status_code == 200  # refused like a wrong password
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [("C01X00T40", "C01****40"), ("AB12345", "AB***45"), ("X12345", "X****5"), (None, "")],
+)
+def test_passport_masking_hides_at_least_half(number, masked):
+    from apoa.templating import mask_passport
+
+    assert mask_passport(number) == masked

@@ -90,8 +90,9 @@ class User(db.Model, UserMixin):
     )
 
     @property
-    def is_active(self) -> bool:  # Flask-Login refuses inactive users
-        return self.is_active_account
+    def is_active(self) -> bool:
+        """Tell whether the account may be used: not deactivated, and its office not closed."""
+        return self.is_active_account and (self.office is None or self.office.is_active)
 
     def get_id(self) -> str:
         return self.session_token
@@ -118,7 +119,8 @@ class User(db.Model, UserMixin):
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.session_token == token))
+    user = db.session.scalar(sa.select(User).where(User.session_token == token))
+    return user if user is not None and user.is_active else None
 
 
 class LoginThrottle(db.Model):

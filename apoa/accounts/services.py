@@ -121,7 +121,7 @@ def sign_in(username: str, password: str, *, ip: str | None, now: datetime) -> S
         spend_equal_time(password)
         ok = False
     else:
-        ok = verify_password(user.password_hash, password) and user.is_active_account
+        ok = verify_password(user.password_hash, password) and user.is_active
 
     if not ok or user is None:
         account_state = rules.after_failure(_state(account_row), account_limits, now)

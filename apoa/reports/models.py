@@ -96,6 +96,9 @@ class Stay(db.Model):
     # Copied from the location so officers' queries filter on one indexed column.
     office_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("offices.id"))
     room: so.Mapped[str | None] = so.mapped_column(sa.String(ROOM_MAX))
+    # The name as this reporter gave it: a shared Person row is never rewritten by
+    # another reporter's report; the stay's details live in its event snapshots.
+    guest_name: so.Mapped[str] = so.mapped_column(sa.String(110))
     check_in_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     expected_check_out: so.Mapped[date]
     checked_out_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
@@ -211,6 +214,8 @@ class SubmissionKey(db.Model):
 
     reporter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)
+    # What was sent with the key: the same key with another body is refused (R14).
+    body_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     receipt_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("receipts.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 

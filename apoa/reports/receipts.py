@@ -5,16 +5,17 @@ from __future__ import annotations
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from apoa.reports.models import Person, Receipt
+from apoa.accounts.models import User
+from apoa.reports.models import Receipt, Stay
 from apoa.reports.receipt_pdf import DISCLAIMER_LABEL, ReceiptDocument, render_receipt_pdf
 from apoa.templating import RECEIPT_KIND_LABELS, mask_passport
 
 
-def receipt_pdf_bytes(receipt: Receipt, *, verify_url: str) -> bytes:
+def receipt_pdf_bytes(receipt: Receipt, *, actor: User, verify_url: str) -> bytes:
     """Render the receipt as a one-page PDF whose QR code opens the public check."""
     from apoa.reports.services import stays_of_receipt
 
-    stays = stays_of_receipt(receipt)
+    stays = stays_of_receipt(receipt, actor)
     location = stays[0].location if stays else None
     doc = ReceiptDocument(
         number=receipt.number,
@@ -25,7 +26,7 @@ def receipt_pdf_bytes(receipt: Receipt, *, verify_url: str) -> bytes:
         place_address=location.address_text() if location else "",
         reporter_name=receipt.reporter.full_name,
         office_name=location.office.name if location and location.office else "",
-        guest_lines=[_guest_line(s.person) for s in stays],
+        guest_lines=[_guest_line(s) for s in stays],
         labels={
             "Receipt number": _("Receipt number"),
             "Issued": _("Issued"),
@@ -46,5 +47,6 @@ def receipt_pdf_bytes(receipt: Receipt, *, verify_url: str) -> bytes:
     return render_receipt_pdf(doc)
 
 
-def _guest_line(person: Person) -> str:
-    return f"{person.full_name} · {person.nationality} · {mask_passport(person.passport_number)}"
+def _guest_line(stay: Stay) -> str:
+    person = stay.person
+    return f"{stay.guest_name} · {person.nationality} · {mask_passport(person.passport_number)}"

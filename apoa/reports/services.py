@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ from apoa.extensions import db
 from apoa.geocoding.models import Location
 from apoa.lodgings.models import Lodging, LodgingStatus
 from apoa.maps import cells
+from apoa.regions.timezones import timezone_for_region
 from apoa.reports import codes, mrz, rules
 from apoa.reports.messages import mrz_error_message, problem_message
 from apoa.reports.models import (
@@ -38,7 +39,7 @@ from apoa.reports.models import (
     StayStatus,
     SubmissionKey,
 )
-from apoa.reports.periods import DEFAULT_CADENCES, Period, period_containing
+from apoa.reports.periods import DEFAULT_CADENCES, Period, period_containing, previous_period
 from apoa.reports.receipt_numbers import new_receipt_number
 
 GUEST_FIELDS = (
@@ -149,19 +150,9 @@ def issue_receipt(
     return receipt
 
 
-def previous_result(actor: User, key: str | None) -> Receipt | None:
-    """Return the receipt an earlier submission with this one-time key produced, if any."""
-    if not key:
-        return None
-    row = db.session.get(SubmissionKey, (actor.id, key))
-    return db.session.get(Receipt, row.receipt_id) if row and row.receipt_id else None
-
-
-def claim_submission_key(actor: User, key: str | None, *, now: datetime) -> SubmissionKey | None:
+def claim_submission_key(actor: User, key: str, *, body_hash: str, now: datetime) -> SubmissionKey:
     """Insert the form's key first, so a concurrent repeat collides on the primary key."""
-    if not key:
-        return None
-    claimed = SubmissionKey(reporter_id=actor.id, key=key, created_at=now)
+    claimed = SubmissionKey(reporter_id=actor.id, key=key, body_hash=body_hash, created_at=now)
     db.session.add(claimed)
     db.session.flush()
     return claimed
@@ -220,49 +211,59 @@ def _mrz_errors(guest: Mapping[str, Any], prefix: str, *, today: date) -> list[F
 # ---------------------------------------------------------------- persons
 
 
-def match_person(guest: Mapping[str, Any], *, now: datetime) -> Person:
-    """Find the person by passport and nationality (and birth date), or create one.
-
-    A key match with another birth date is a different person (and is flagged
-    by the officer's duplicate check), never merged (domain.md, section 4).
-    """
-    number = rules.normalise_passport_number(guest["passport_number"])
-    nationality = codes.canonical_nationality(guest["nationality"])
-    candidates = db.session.scalars(
-        sa.select(Person).where(Person.passport_number == number, Person.nationality == nationality)
-    ).all()
-    for person in candidates:
-        if person.birth_date == guest["birth_date"]:
-            _update_person(person, guest)
-            return person
-    person = Person(created_at=now)
-    _update_person(person, guest)
-    db.session.add(person)
-    return person
-
-
-def _update_person(person: Person, guest: Mapping[str, Any]) -> None:
-    for field in PERSON_FIELDS:
+def normalised_guest(guest: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a guest's fields as stored: codes canonical, text trimmed, empty as None."""
+    clean: dict[str, Any] = {}
+    for field in GUEST_FIELDS:
         value = guest.get(field)
         if field == "passport_number":
             value = rules.normalise_passport_number(value or "")
         elif field in ("nationality", "issuing_country") and value:
             value = codes.canonical_nationality(value)  # "DEU" and the MRZ's "D" are one Germany
-        elif field == "sex" and value:
+        elif field in ("sex", "permit_number") and value:
             value = value.strip().upper()
         elif isinstance(value, str):
             value = value.strip() or None
-        setattr(person, field, value)
+        clean[field] = value
+    return clean
+
+
+def display_name(guest: Mapping[str, Any]) -> str:
+    """Return "SURNAME, Given names" as the reporter typed them."""
+    return (
+        f"{guest['surname']}, {guest['given_names']}"
+        if guest.get("given_names")
+        else guest["surname"]
+    )
+
+
+def match_person(guest: Mapping[str, Any], *, now: datetime) -> Person:
+    """Find the person by passport, nationality and birth date, or create one.
+
+    An existing person is never rewritten: what one reporter typed must not
+    change what another reporter's stays show (each stay keeps its own details
+    in its event snapshots). A key match with another birth date is another
+    person, never merged (domain.md, section 4).
+    """
+    person = db.session.scalar(
+        sa.select(Person).where(
+            Person.passport_number == guest["passport_number"],
+            Person.nationality == guest["nationality"],
+            Person.birth_date == guest["birth_date"],
+        )
+    )
+    if person is None:
+        person = Person(created_at=now, **{f: guest.get(f) for f in PERSON_FIELDS})
+        db.session.add(person)
+    return person
 
 
 # ---------------------------------------------------------------- snapshots
 
 
-def snapshot(stay: Stay) -> str:
-    """Return the stay and its person as JSON: what this version said."""
-    person = stay.person
-    data = {f: getattr(person, f) for f in PERSON_FIELDS}
-    data.update({f: getattr(stay, f) for f in STAY_FIELDS})
+def snapshot(stay: Stay, guest: Mapping[str, Any]) -> str:
+    """Return what this version says: the guest as reported and the stay, as JSON."""
+    data = {f: guest.get(f) for f in GUEST_FIELDS}
     data.update(
         room=stay.room,
         check_in_at=stay.check_in_at,
@@ -275,6 +276,11 @@ def snapshot(stay: Stay) -> str:
     return json.dumps(data, default=str, sort_keys=True)
 
 
+def reported_guest(stay: Stay) -> dict[str, Any]:
+    """Return the guest's details as the latest version of this stay gives them."""
+    return json.loads(stay.events[-1].snapshot) if stay.events else {}
+
+
 def _event(
     stay: Stay,
     kind: str,
@@ -282,15 +288,18 @@ def _event(
     receipt: Receipt,
     *,
     now: datetime,
+    guest: Mapping[str, Any] | None = None,
     reason: str | None = None,
 ) -> None:
+    """Append the event; without new guest details it repeats the latest version's."""
     db.session.flush()
+    details = guest if guest is not None else reported_guest(stay)
     db.session.add(
         StayEvent(
             stay_id=stay.id,
             kind=kind,
             version=stay.version,
-            snapshot=snapshot(stay),
+            snapshot=snapshot(stay, details),
             reason=reason,
             actor_id=actor.id,
             at=now,
@@ -302,9 +311,9 @@ def _event(
 # ---------------------------------------------------------------- flags
 
 
-def _apply_flags(stay: Stay) -> None:
+def _apply_flags(stay: Stay, guest: Mapping[str, Any]) -> None:
     warnings = rules.stay_warnings(
-        passport_expiry=stay.person.passport_expiry,
+        passport_expiry=guest.get("passport_expiry"),
         permit_expiry=stay.permit_expiry,
         expected_check_out=stay.expected_check_out,
         check_in_date=stay.check_in_at.date(),
@@ -370,12 +379,14 @@ def submit_check_in(
         actor, ReceiptKind.CHECK_IN, place, guests=len(guests), now=now, group=group
     )
     check_in_at: datetime = stay_data["check_in_at"]
-    for index, guest in enumerate(guests):
+    for index, raw_guest in enumerate(guests):
+        guest = normalised_guest(raw_guest)
         person = match_person(guest, now=now)
         db.session.flush()
         stay = Stay(
             group=group,
             person=person,
+            guest_name=display_name(guest),
             reporter_id=actor.id,
             lodging_id=group.lodging_id,
             location_id=place.location.id,
@@ -387,7 +398,7 @@ def submit_check_in(
             is_head=index == head_index,
             is_minor=rules.is_minor(guest["birth_date"], on=check_in_at.date()),
             permit_type=guest["permit_type"],
-            permit_number=(guest.get("permit_number") or "").strip() or None,
+            permit_number=guest.get("permit_number"),
             permit_expiry=guest.get("permit_expiry"),
             purpose=guest["purpose"],
             version=1,
@@ -396,9 +407,9 @@ def submit_check_in(
         )
         db.session.add(stay)
         db.session.flush()
-        _apply_flags(stay)
+        _apply_flags(stay, guest)
         _flag_overlaps(stay)
-        _event(stay, EventKind.CHECK_IN, actor, receipt, now=now)
+        _event(stay, EventKind.CHECK_IN, actor, receipt, now=now, guest=guest)
     _count_on_map(place.location, +len(guests))
     record_event(
         "stay.check_in",
@@ -437,38 +448,34 @@ def amend_stay(
         errors.append(FieldError("reason", _l("Say what was wrong.")))
     if errors:
         raise FieldErrors(errors)
-    number = rules.normalise_passport_number(guest["passport_number"])
+    guest = normalised_guest(guest)
+    check_in_at: datetime = stay_data["check_in_at"]
+    if stay.checked_out_at is not None and check_in_at > stay.checked_out_at:
+        raise FieldError("check_in_date", _l("The arrival cannot be after the recorded departure."))
     person = stay.person
-    if (number, codes.canonical_nationality(guest["nationality"]), guest["birth_date"]) != (
+    if (guest["passport_number"], guest["nationality"], guest["birth_date"]) != (
         person.passport_number,
         person.nationality,
         person.birth_date,
     ):
-        # A corrected identity is another person record; the old one keeps its other stays.
-        person = match_person(guest, now=now)
+        # A corrected identity is another person; the old one keeps its other stays.
+        stay.person = match_person(guest, now=now)
         db.session.flush()
-        stay.person = person
-    else:
-        _update_person(person, guest)
+    stay.guest_name = display_name(guest)
     for field in STAY_FIELDS:
-        value = guest.get(field)
-        setattr(
-            stay,
-            field,
-            value.strip() or None if isinstance(value, str) and field == "permit_number" else value,
-        )
+        setattr(stay, field, guest.get(field))
     stay.room = (stay_data.get("room") or "").strip() or None
-    stay.check_in_at = stay_data["check_in_at"]
+    stay.check_in_at = check_in_at
     stay.expected_check_out = stay_data["expected_check_out"]
-    stay.is_minor = rules.is_minor(person.birth_date, on=stay.check_in_at.date())
+    stay.is_minor = rules.is_minor(guest["birth_date"], on=check_in_at.date())
     stay.version += 1
     stay.updated_at = now
-    _apply_flags(stay)
+    _apply_flags(stay, guest)
     _flag_overlaps(stay)
     receipt = issue_receipt(
         actor, ReceiptKind.AMEND, _place_of(stay), guests=1, now=now, group=stay.group
     )
-    _event(stay, EventKind.AMEND, actor, receipt, now=now, reason=reason)
+    _event(stay, EventKind.AMEND, actor, receipt, now=now, guest=guest, reason=reason)
     record_event(
         "stay.amend",
         actor=actor,
@@ -510,13 +517,14 @@ def record_check_out(actor: User, stays: Sequence[Stay], *, at: datetime, now: d
     """Record the departure of one guest or a whole group with one receipt."""
     if not stays:
         raise FieldError(None, _l("Choose at least one guest."))
+    if len({stay.location_id for stay in stays}) > 1:
+        # One receipt belongs to one place (and one office): check out each place apart.
+        raise FieldError(None, _l("Check out the guests of one place at a time."))
     if at > now:
         raise FieldError("checked_out_at", _l("The departure cannot be in the future."))
     for stay in stays:
         if stay.status != StayStatus.OPEN:
-            raise FieldError(
-                None, _l("%(name)s is not staying any more.", name=stay.person.full_name)
-            )
+            raise FieldError(None, _l("%(name)s is not staying any more.", name=stay.guest_name))
         if at < stay.check_in_at:
             raise FieldError("checked_out_at", _l("The departure cannot be before the arrival."))
     receipt = issue_receipt(
@@ -565,16 +573,15 @@ def nil_scope(actor: User, lodging: Lodging | None) -> str:
 
 def file_nil_report(actor: User, place: Place, period: Period, *, now: datetime) -> Receipt:
     """Declare that no foreigner stayed during a period; refused when stays were reported in it."""
-    if period.start > now.date():
-        raise FieldError("period", _l("You can declare only a period that has begun."))
+    zone = timezone_for_region(place.location.region_code)
+    if period.end >= now.astimezone(zone).date():
+        # "Nobody stayed" can only be said of a period that is over.
+        raise FieldError("period", _l("You can declare only a period that has ended."))
+    start, end = local_day_bounds(period.start, period.end, zone)
     stays_query = sa.select(sa.func.count(Stay.id)).where(
         Stay.status != StayStatus.CANCELLED,
-        Stay.check_in_at < datetime.combine(period.end, datetime.max.time(), tzinfo=now.tzinfo),
-        sa.or_(
-            Stay.checked_out_at.is_(None),
-            Stay.checked_out_at
-            >= datetime.combine(period.start, datetime.min.time(), tzinfo=now.tzinfo),
-        ),
+        Stay.check_in_at < end,
+        sa.or_(Stay.checked_out_at.is_(None), Stay.checked_out_at >= start),
     )
     if place.lodging is not None:
         stays_query = stays_query.where(Stay.lodging_id == place.lodging.id)
@@ -614,11 +621,19 @@ def file_nil_report(actor: User, place: Place, period: Period, *, now: datetime)
     return receipt
 
 
+def local_day_bounds(first: date, last: date, zone: Any) -> tuple[datetime, datetime]:
+    """Return the instants that start `first` and end `last` (exclusive) in a time zone."""
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
 def nil_report_due(
     actor: User, lodging: Lodging | None, *, today: date
 ) -> tuple[Period, NilReport | None]:
-    """Return the current period for the actor's cadence and its nil report, if sent."""
-    period = period_containing(today, cadence_for(actor.reporter_kind))
+    """Return the last ended period for the actor's cadence and its nil report, if sent."""
+    cadence = cadence_for(actor.reporter_kind)
+    period = previous_period(period_containing(today, cadence), cadence)
     sent = db.session.scalar(
         sa.select(NilReport).where(
             NilReport.scope_key == nil_scope(actor, lodging), NilReport.period_start == period.start
@@ -655,11 +670,13 @@ def area_place(actor: User, *, now: datetime, geocoder: Any) -> Place:
     return Place(location=location)
 
 
-def stays_of_receipt(receipt: Receipt) -> list[Stay]:
-    """Return the stays a receipt's events touched, in order."""
+def stays_of_receipt(receipt: Receipt, actor: User) -> list[Stay]:
+    """Return the stays a receipt's events touched that the actor may see, in order."""
+    from apoa.scoping import stays_visible_to
+
     return list(
         db.session.scalars(
-            sa.select(Stay)
+            stays_visible_to(actor)
             .join(StayEvent, StayEvent.stay_id == Stay.id)
             .where(StayEvent.receipt_id == receipt.id)
             .order_by(Stay.id)

@@ -6,6 +6,8 @@ tap, a re-posted form or a retried request returns the first receipt.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from apoa.accounts.models import ReporterKind, Role, User
 from apoa.audit.services import record_event
-from apoa.db import utcnow
+from apoa.db import utcnow, writes_on_get
 from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
 from apoa.extensions import db
 from apoa.geocoding.services import get_geocoder, locate
@@ -64,6 +66,14 @@ def reporters_and_officers_only() -> None:
         abort(403)
 
 
+def _reporter_zone(actor: User) -> Any:
+    """Return the time zone the reporter works in: their area's, or their first lodging's."""
+    if actor.area_code:
+        return timezone_for_region(actor.area_code)
+    lodgings = _verified_lodgings(actor)
+    return timezone_for_region(lodgings[0].location.region_code if lodgings else None)
+
+
 def _local(day: date, time_of_day: Any, region_code: str | None) -> datetime:
     """Turn a date and time typed at the place into an aware datetime in its time zone."""
     return datetime.combine(day, time_of_day, tzinfo=timezone_for_region(region_code))
@@ -83,37 +93,62 @@ def _redirect_to_receipt(receipt: Receipt) -> Any:
     return redirect(url_for("reports.receipt", number=receipt.number))
 
 
-def _repeat_of_earlier_submission(key: str | None) -> Receipt | None:
-    return services.previous_result(_actor(), key)
-
-
 def _commit_with_key(key: str | None, receipt: Receipt) -> Receipt:
-    """Store the key with its result and commit; a concurrent twin loses on the primary key."""
-    if key:
-        claimed = db.session.get(services.SubmissionKey, (_actor().id, key))
-        if claimed is not None:
-            claimed.receipt_id = receipt.id
+    """Store the key with its result and commit once; a concurrent twin gets the first result."""
+    claimed = db.session.get(services.SubmissionKey, (_actor().id, key or ""))
+    if claimed is not None:
+        claimed.receipt_id = receipt.id
     try:
         db.session.commit()
     except IntegrityError:
+        # Another request committed the same key, or the same nil report, first.
         db.session.rollback()
-        earlier = _repeat_of_earlier_submission(key)
+        earlier = _earlier(key or "", _body_hash())
         if earlier is None:
-            raise
+            abort(409)
         return earlier
     return receipt
 
 
+# Buttons and tokens are not part of what a submission says.
+_NOT_CONTENT = {"csrf_token", "submission_key", "submit", "add_guest", "remove_guest", "fill_mrz"}
+
+
+def _body_hash() -> str:
+    """Hash what the form says, so one key cannot carry two different reports (R14)."""
+    items = sorted(
+        (k, v) for k in request.form if k not in _NOT_CONTENT for v in request.form.getlist(k)
+    )
+    return hashlib.sha256(json.dumps(items).encode()).hexdigest()
+
+
+def _earlier(key: str, body_hash: str) -> Receipt | None:
+    row = db.session.get(services.SubmissionKey, (_actor().id, key))
+    if row is None:
+        return None
+    if row.body_hash != body_hash:
+        abort(422)  # the same key with other content: refuse rather than guess
+    return db.session.get(Receipt, row.receipt_id) if row.receipt_id else None
+
+
 def _claim(key: str | None) -> Receipt | None:
-    """Claim the form's key; return the earlier receipt if another request already used it."""
-    earlier = _repeat_of_earlier_submission(key)
+    """Claim the form's one-time key; return the earlier receipt if it was used already."""
+    try:
+        key = str(uuid.UUID(key or ""))
+    except ValueError:
+        abort(400)  # every report form carries a key; a request without one is refused
+    body_hash = _body_hash()
+    earlier = _earlier(key, body_hash)
     if earlier is not None:
         return earlier
     try:
-        services.claim_submission_key(_actor(), key, now=utcnow())
+        services.claim_submission_key(_actor(), key, body_hash=body_hash, now=utcnow())
     except IntegrityError:
-        db.session.rollback()
-        return _repeat_of_earlier_submission(key)
+        db.session.rollback()  # a twin request committed this key a moment ago
+        earlier = _earlier(key, body_hash)
+        if earlier is None:
+            abort(409)
+        return earlier
     return None
 
 
@@ -122,6 +157,7 @@ def _claim(key: str | None) -> Receipt | None:
 
 @bp.get("/")
 @role_required(Role.REPORTER)
+@writes_on_get
 def index() -> Any:
     actor = _actor()
     today = utcnow().date()
@@ -135,10 +171,12 @@ def index() -> Any:
         start = end = None
         flash(_("Enter dates as YYYY-MM-DD."), "error")
     if start and end:
-        # Present on some day of [start, end]: arrived by the end, not gone before the start.
+        # Present on some day of [start, end] in local time: arrived before the range
+        # ended and not gone before it began.
+        first, after = services.local_day_bounds(start, end, _reporter_zone(actor))
         query = query.where(
-            sa.func.date(Stay.check_in_at) <= end,
-            sa.or_(Stay.checked_out_at.is_(None), sa.func.date(Stay.checked_out_at) >= start),
+            Stay.check_in_at < after,
+            sa.or_(Stay.checked_out_at.is_(None), Stay.checked_out_at >= first),
         )
         title = _(
             "Guests present from %(start)s to %(end)s", start=start.isoformat(), end=end.isoformat()
@@ -284,7 +322,7 @@ def check_in() -> Any:
         else:
             receipt = _commit_with_key(form.submission_key.data, receipt)
             flash(_("Report received. Keep the receipt number."), "success")
-            _flash_warnings(services.stays_of_receipt(receipt))
+            _flash_warnings(services.stays_of_receipt(receipt, actor))
             return _redirect_to_receipt(receipt)
     pending = (
         []
@@ -301,7 +339,7 @@ def check_in() -> Any:
 def _flash_warnings(stays: list[Stay]) -> None:
     """Tell the reporter what the officer will see flagged; the report itself is accepted."""
     for stay in stays:
-        name = stay.person.full_name
+        name = stay.guest_name
         if stay.flag_passport_expired:
             flash(_("%(name)s: the passport has expired.", name=name), "warning")
         if stay.flag_permit_ends_early:
@@ -366,14 +404,21 @@ def _submit_check_in(form: CheckInForm, actor: User) -> Receipt:
 
 
 @bp.get("/stays/<int:stay_id>")
+@writes_on_get
 def stay(stay_id: int) -> Any:
     stay = get_visible_or_404(Stay, stay_id, _actor())
     record_event("stay.view", actor=_actor(), object_type="stay", object_id=stay.id)
     db.session.commit()
-    return render_template("reports/stay.html", stay=stay, cancel_form=CancelForm(formdata=None))
+    return render_template(
+        "reports/stay.html",
+        stay=stay,
+        reported=services.reported_guest(stay),
+        cancel_form=CancelForm(formdata=None),
+    )
 
 
 @bp.get("/persons/<int:person_id>")
+@writes_on_get
 def person(person_id: int) -> Any:
     """A person's stays as a timeline: only the stays the actor may see."""
     stays = db.session.scalars(
@@ -390,28 +435,19 @@ def person(person_id: int) -> Any:
 @role_required(Role.REPORTER)
 def amend(stay_id: int) -> Any:
     actor = _actor()
-    stay = get_visible_or_404(Stay, stay_id, actor)
+    stay = get_visible_or_404(Stay, stay_id, actor, for_update=request.method == "POST")
     form = AmendForm()
     form.guest.form.set_country_choices(nationality_choices())
     zone = timezone_for_region(stay.location.region_code)
     if request.method == "GET":
-        person = stay.person
         form.submission_key.data = str(uuid.uuid4())
-        for name in (
-            "surname",
-            "given_names",
-            "sex",
-            "birth_date",
-            "birth_place",
-            "nationality",
-            "passport_number",
-            "issuing_country",
-            "passport_expiry",
-            "phone",
-        ):
-            form.guest.form[name].data = getattr(person, name)
-        for name in ("permit_type", "permit_number", "permit_expiry", "purpose"):
-            form.guest.form[name].data = getattr(stay, name)
+        # Start from this stay's own latest version, not from the shared person record.
+        reported = services.reported_guest(stay)
+        for name in services.GUEST_FIELDS:
+            value = reported.get(name)
+            if name in ("birth_date", "passport_expiry", "permit_expiry") and value:
+                value = date.fromisoformat(value)
+            form.guest.form[name].data = value
         local = stay.check_in_at.astimezone(zone)
         form.room.data, form.check_in_date.data, form.check_in_time.data = (
             stay.room,
@@ -463,7 +499,7 @@ def amend(stay_id: int) -> Any:
 @role_required(Role.REPORTER)
 def cancel(stay_id: int) -> Any:
     actor = _actor()
-    stay = get_visible_or_404(Stay, stay_id, actor)
+    stay = get_visible_or_404(Stay, stay_id, actor, for_update=True)
     form = CancelForm()
     if form.validate_on_submit():
         earlier = _claim(form.submission_key.data)
@@ -479,7 +515,9 @@ def cancel(stay_id: int) -> Any:
             receipt = _commit_with_key(form.submission_key.data, receipt)
             flash(_("The report is cancelled."), "success")
             return _redirect_to_receipt(receipt)
-    return render_template("reports/stay.html", stay=stay, cancel_form=form), 400
+    return render_template(
+        "reports/stay.html", stay=stay, reported=services.reported_guest(stay), cancel_form=form
+    ), 400
 
 
 # ---------------------------------------------------------------- check-out
@@ -492,7 +530,14 @@ def check_out() -> Any:
     form = CheckOutForm()
     ids = [int(v) for v in request.form.getlist("stay_ids") if v.isdigit()]
     stays = (
-        list(db.session.scalars(stays_visible_to(actor).where(Stay.id.in_(ids)).order_by(Stay.id)))
+        list(
+            db.session.scalars(
+                stays_visible_to(actor)
+                .where(Stay.id.in_(ids))
+                .order_by(Stay.id)
+                .with_for_update(of=Stay)
+            )
+        )
         if ids
         else []
     )
@@ -527,10 +572,11 @@ def check_out() -> Any:
 def nil_report() -> Any:
     actor = _actor()
     form = NilReportForm()
-    today = utcnow().date()
+    today = utcnow().astimezone(_reporter_zone(actor)).date()
     cadence = services.cadence_for(actor.reporter_kind)
-    current = period_containing(today, cadence)
-    periods = [current, previous_period(current, cadence)]
+    # Only ended periods: the last one and the one before it.
+    last = previous_period(period_containing(today, cadence), cadence)
+    periods = [last, previous_period(last, cadence)]
     form.period.choices = [
         (p.start.isoformat(), f"{p.start:%d-%m-%Y} – {p.end:%d-%m-%Y}") for p in periods
     ]
@@ -570,15 +616,19 @@ def nil_report() -> Any:
 
 
 @bp.get("/receipts/<number>")
+@writes_on_get
 def receipt(number: str) -> Any:
     receipt = db.session.scalar(visible(Receipt, _actor()).where(Receipt.number == number))
     if receipt is None:
         abort(404)
-    stays = services.stays_of_receipt(receipt)
+    stays = services.stays_of_receipt(receipt, _actor())
+    record_event("receipt.view", actor=_actor(), object_type="receipt", object_id=receipt.number)
+    db.session.commit()
     return render_template("reports/receipt.html", receipt=receipt, stays=stays)
 
 
 @bp.get("/receipts/<number>.pdf")
+@writes_on_get
 def receipt_pdf(number: str) -> Any:
     receipt = db.session.scalar(visible(Receipt, _actor()).where(Receipt.number == number))
     if receipt is None:
@@ -586,7 +636,9 @@ def receipt_pdf(number: str) -> Any:
     from apoa.reports.receipts import receipt_pdf_bytes
 
     pdf = receipt_pdf_bytes(
-        receipt, verify_url=url_for("verify.receipt", number=receipt.number, _external=True)
+        receipt,
+        actor=_actor(),
+        verify_url=url_for("verify.receipt", number=receipt.number, _external=True),
     )
     record_event("receipt.pdf", actor=_actor(), object_type="receipt", object_id=receipt.number)
     db.session.commit()
@@ -599,7 +651,7 @@ def receipt_pdf(number: str) -> Any:
 
 def nil_reports_due(actor: User) -> list[tuple[str, Any, Any]]:
     """Return (place name, current period, nil report sent or None) for the reporter's home page."""
-    today = utcnow().date()
+    today = utcnow().astimezone(_reporter_zone(actor)).date()
     if actor.reporter_kind == ReporterKind.LODGING:
         places: list[tuple[str, Lodging | None]] = [
             (lodging.name, lodging) for lodging in _verified_lodgings(actor)

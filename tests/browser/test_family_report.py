@@ -104,4 +104,6 @@ def test_family_report_on_a_phone(db, app, live_server, phone, create_user):
     db.session.rollback()
     stay = db.session.get(Stay, stay_id)
     assert stay.version == 3
-    assert stay.person.birth_place == "Amsterdam"
+    from apoa.reports.services import reported_guest
+
+    assert reported_guest(stay)["birth_place"] == "Amsterdam"  # this stay's own details

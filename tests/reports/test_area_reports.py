@@ -77,16 +77,19 @@ def test_lurah_may_report_anywhere_in_the_village(db, client, create_user):
 
 
 def test_area_nil_report_is_monthly_by_default(db, client, create_user):
-    from apoa.reports.periods import period_containing
+    from apoa.regions.timezones import WITA
+    from apoa.reports.periods import period_containing, previous_period
 
     lurah = create_user("reporter", reporter_kind="lurah", area_code=LEGIAN)
     _login(client, lurah)
-    period = period_containing(utcnow().date(), "monthly")
+    # Only an ended period can be declared nil: last month, in Bali's time.
+    period = previous_period(
+        period_containing(utcnow().astimezone(WITA).date(), "monthly"), "monthly"
+    )
     page = client.get("/reports/nil").get_data(as_text=True)
     assert period.start.strftime("%d-%m-%Y") in page
-    response = client.post(
-        "/reports/nil", data={"period": period.start.isoformat(), "submission_key": "n1"}
-    )
+    data = {"period": period.start.isoformat(), "submission_key": str(uuid.uuid4())}
+    response = client.post("/reports/nil", data=data)
     assert response.status_code == 302
     nil = db.session.scalars(sa.select(NilReport)).one()
     assert nil.scope_key == f"area:{lurah.id}"

@@ -1,0 +1,92 @@
+"""Read the cluster pyramid for a viewport, scoped to the actor's office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from apoa.accounts.models import Role, User
+from apoa.extensions import db
+from apoa.maps.cells import MAX_ZOOM
+from apoa.maps.models import MapCell
+from apoa.maps.tiles import cell_range
+
+POINT_LIMIT = 2000  # at street level single places are drawn; never more than this
+
+
+@dataclass(frozen=True)
+class Viewport:
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: int
+
+    @classmethod
+    def parse(cls, bbox: str, zoom: str) -> Viewport:
+        """Read "w,s,e,n" and a zoom from query arguments; ValueError when malformed."""
+        west, south, east, north = (float(v) for v in bbox.split(","))
+        z = int(zoom)
+        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90 and 0 <= z <= 22):
+            raise ValueError("bad viewport")
+        return cls(west, south, east, north, z)
+
+
+def _office_filter(actor: User) -> sa.ColumnElement[bool]:
+    if actor.role == Role.ADMIN:
+        return sa.true()  # national counts: no personal data in a cluster
+    if actor.role == Role.OFFICER:
+        return MapCell.office_id == (actor.office_id or -1)
+    return sa.false()
+
+
+def clusters(actor: User, view: Viewport) -> list[list[float | int | str]]:
+    """Return [lat, lon, count, key] for each non-empty cell in view (office-scoped)."""
+    z = min(view.zoom, MAX_ZOOM)
+    cx0, cy0, cx1, cy1 = cell_range(view.west, view.south, view.east, view.north, z)
+    rows = db.session.execute(
+        sa.select(
+            MapCell.cx,
+            MapCell.cy,
+            sa.func.sum(MapCell.n),
+            sa.func.sum(MapCell.sum_lat),
+            sa.func.sum(MapCell.sum_lon),
+        )
+        .where(
+            MapCell.z == z,
+            MapCell.cx.between(cx0, cx1),
+            MapCell.cy.between(cy0, cy1),
+            _office_filter(actor),
+        )
+        .group_by(MapCell.cx, MapCell.cy)
+        .having(sa.func.sum(MapCell.n) > 0)
+    ).all()
+    return [
+        [round(sum_lat / n, 5), round(sum_lon / n, 5), int(n), f"{z}/{cx}/{cy}"]
+        for cx, cy, n, sum_lat, sum_lon in rows
+    ]
+
+
+def points(actor: User, view: Viewport) -> list[list[float | int]]:
+    """Return [lat, lon, count, location id] for places with open stays in view (street level)."""
+    from apoa.geocoding.models import Location
+    from apoa.reports.models import Stay, StayStatus
+    from apoa.scoping import stays_visible_to
+
+    if actor.role == Role.ADMIN:
+        return []  # admins see counts, never single places with people
+    visible_ids = stays_visible_to(actor).with_only_columns(Stay.id)
+    rows = db.session.execute(
+        sa.select(Location.lat, Location.lon, sa.func.count(Stay.id), Location.id)
+        .join(Stay, Stay.location_id == Location.id)
+        .where(
+            Stay.id.in_(visible_ids),
+            Stay.status == StayStatus.OPEN,
+            Location.lat.between(view.south, view.north),
+            Location.lon.between(view.west, view.east),
+        )
+        .group_by(Location.id, Location.lat, Location.lon)
+        .limit(POINT_LIMIT)
+    ).all()
+    return [[round(lat, 5), round(lon, 5), int(n), loc_id] for lat, lon, n, loc_id in rows]
