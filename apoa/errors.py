@@ -60,6 +60,22 @@ def _render(code: int, message: Any = None) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _audit_refusal() -> None:
+    """Record that a signed-in user was refused a page (security.md R16)."""
+    from flask_login import current_user
+
+    from apoa.audit.services import record_event
+
+    if current_user and current_user.is_authenticated:
+        record_event(
+            "authz.denied",
+            actor=current_user._get_current_object(),
+            outcome="denied",
+            details={"path": request.path},
+        )
+        db.session.commit()
+
+
 def register_error_handlers(app: Flask) -> None:
     """Generic error pages: no stack traces, and the request's transaction is rolled back."""
 
@@ -78,6 +94,8 @@ def register_error_handlers(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         db.session.rollback()
+        if error.code == 403:
+            _audit_refusal()
         if request.path.startswith("/api/"):
             return {"error": error.name}, error.code
         return _render(error.code)

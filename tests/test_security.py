@@ -338,7 +338,9 @@ def test_officers_of_a_closed_office_lose_access(app, db, client, create_user, l
     office.is_active = False  # closed directly, without ending sessions
     db.session.commit()
     assert officer_client.get("/").status_code == 302
-    again = app.test_client().post("/login", data={"username": officer.username, "password": TEST_PASSWORD})
+    again = app.test_client().post(
+        "/login", data={"username": officer.username, "password": TEST_PASSWORD}
+    )
     assert again.status_code == 200  # refused like a wrong password
 
 
@@ -350,3 +352,38 @@ def test_passport_masking_hides_at_least_half(number, masked):
     from apoa.templating import mask_passport
 
     assert mask_passport(number) == masked
+
+
+def test_wrong_current_passwords_count_as_failed_sign_ins(make_app, create_user):
+    app = make_app(LOGIN_LOCKOUT_AFTER_FAILURES=3, LOGIN_DELAY_AFTER_FAILURES=100)
+    client = app.test_client()
+    user = create_user("reporter")
+    client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    for _ in range(3):
+        client.post(
+            "/account/password",
+            data={
+                "current_password": "bukan ini",
+                "new_password": "langit biru cerah",
+                "confirm_password": "langit biru cerah",
+            },
+        )
+    refused = client.post(
+        "/account/password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": "langit biru cerah",
+            "confirm_password": "langit biru cerah",
+        },
+    )
+    assert refused.status_code == 200  # locked: even the right password is refused for now
+    assert 'id="current_password-errors"' in refused.get_data(as_text=True)
+
+
+def test_refusals_outside_admin_are_audited(db, client, login_as):
+    user = login_as("reporter")
+    assert client.get("/map").status_code == 403
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "authz.denied")
+    ).one()
+    assert event.actor_id == user.id

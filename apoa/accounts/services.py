@@ -185,8 +185,20 @@ def check_new_password(
 
 
 def change_password(user: User, current_password: str, new_password: str, *, now: datetime) -> None:
-    """Change a user's own password; every other session ends (R5)."""
+    """Change a user's own password; every other session ends (R5).
+
+    Wrong current passwords count against the account like failed sign-ins, so a
+    stolen session cannot guess the password at full speed (R3).
+    """
+    key = f"user:{user.username}"
+    row = _throttle_row(key)
+    limits = _limits_for_account()
+    if rules.refusal_reason(_state(row), limits, now):
+        raise FieldError(
+            "current_password", _l("Too many failed attempts. Please wait a while and try again.")
+        )
     if not verify_password(user.password_hash, current_password):
+        _store(key, row, rules.after_failure(_state(row), limits, now))
         record_event("password.change", actor=user, outcome="failure", now=now)
         raise FieldError("current_password", _l("The current password is not right."))
     if new_password == current_password:

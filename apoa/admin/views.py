@@ -30,15 +30,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def admins_only() -> None:
     # The login gate has already run; every admin page also needs the admin role.
     if not current_user.is_authenticated or current_user.role != Role.ADMIN:
-        if current_user.is_authenticated:
-            record_event(
-                "authz.denied",
-                actor=current_user._get_current_object(),
-                outcome="denied",
-                details={"path": request.path},
-            )
-            db.session.commit()
-        abort(403)
+        abort(403)  # audited by the 403 handler
 
 
 def _actor() -> User:

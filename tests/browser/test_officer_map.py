@@ -1,0 +1,38 @@
+"""The officers' map loads from local assets with no internet, draws clusters, and splits them."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.test_phone_sign_in import _sign_in
+from tests.conftest import TEST_PASSWORD
+from tests.maps.test_clusters import _check_in
+
+
+def test_map_shows_clusters_that_split_when_clicked(db, live_server, browser, create_user):
+    reporter = create_user("reporter")
+    _check_in(db, reporter, "5103011004", 2)  # Legian
+    _check_in(db, reporter, "5103011001", 1)  # Tuban, a few km south
+    officer = create_user("officer", office_code="kanim-ngurah-rai")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    _sign_in(page, live_server, officer.username, TEST_PASSWORD)
+    page.goto(f"{live_server}/map")
+    box = page.locator("#officer-map")
+    expect(box).to_have_attribute("data-clusters-drawn", "1")  # one bubble for Bali at zoom 5
+    expect(page.locator(".cluster-icon")).to_have_text("3")
+    page.locator(".cluster-icon").click()  # zoom in two levels, still one cluster
+    for _ in range(4):
+        if page.locator(".cluster-icon").count() > 1:
+            break
+        page.locator(".cluster-icon").first.click()
+        page.wait_for_timeout(400)
+    expect(page.locator(".cluster-icon")).to_have_count(2)
+    texts = sorted(page.locator(".cluster-icon").all_inner_texts())
+    assert texts == ["1", "2"]
+    scripts = [u for u in requests if u.endswith(".js") or u.endswith(".css")]
+    assert scripts
+    assert all(u.startswith(live_server) for u in scripts)  # Leaflet and all from our server
+    context.close()
