@@ -43,6 +43,10 @@ class Location(db.Model):
     postal_code: so.Mapped[str | None] = so.mapped_column(sa.String(5))
     lat: so.Mapped[float | None]
     lon: so.Mapped[float | None]
+    # Web-Mercator tile coordinates at zoom 18, kept with lat/lon (see the mapper
+    # events below): the map groups points into cells with integer arithmetic.
+    x18: so.Mapped[int | None]
+    y18: so.Mapped[int | None]
     precision: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     source: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     gps_lat: so.Mapped[float | None]
@@ -101,3 +105,15 @@ class GeocodeRun(db.Model):
     finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     last_location_id: so.Mapped[int] = so.mapped_column(default=0)
     total: so.Mapped[int] = so.mapped_column(default=0)
+
+
+@sa.event.listens_for(Location, "before_insert")
+@sa.event.listens_for(Location, "before_update")
+def _keep_tile_coordinates(mapper: object, connection: object, location: Location) -> None:
+    """Derive x18/y18 from lat/lon whenever a location is written through the ORM."""
+    from apoa.maps.tiles import to_tile
+
+    if location.lat is None or location.lon is None:
+        location.x18 = location.y18 = None
+    else:
+        location.x18, location.y18 = to_tile(location.lat, location.lon)
