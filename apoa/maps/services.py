@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from apoa.accounts.models import Role, User
 from apoa.extensions import db
 from apoa.maps.cells import MAX_ZOOM
+from apoa.maps.filters import MapFilters, apply
 from apoa.maps.models import MapCell
 from apoa.maps.tiles import cell_range
 
@@ -88,5 +89,74 @@ def points(actor: User, view: Viewport) -> list[list[float | int]]:
         )
         .group_by(Location.id, Location.lat, Location.lon)
         .limit(POINT_LIMIT)
+    ).all()
+    return [[round(lat, 5), round(lon, 5), int(n), loc_id] for lat, lon, n, loc_id in rows]
+
+
+def _stay_scope(actor: User) -> sa.ColumnElement[bool]:
+    """Counts only: officers their office's stays, admins the whole country."""
+    from apoa.reports.models import Stay
+
+    if actor.role == Role.ADMIN:
+        return sa.true()
+    if actor.role == Role.OFFICER:
+        return Stay.office_id == (actor.office_id or -1)
+    return sa.false()
+
+
+def _tile_window(view: Viewport) -> tuple[int, int, int, int]:
+    from apoa.maps.tiles import to_tile
+
+    x0, y0 = to_tile(view.north, view.west)
+    x1, y1 = to_tile(view.south, view.east)
+    return x0, y0, x1, y1
+
+
+def filtered_clusters(
+    actor: User, view: Viewport, filters: MapFilters
+) -> list[list[float | int | str]]:
+    """Group the stays that match the filters into the view's cells, on the fly."""
+    from apoa.geocoding.models import Location
+    from apoa.maps.tiles import cell_shift
+    from apoa.reports.models import Stay
+
+    z = min(view.zoom, MAX_ZOOM)
+    size = 1 << cell_shift(z)
+    x0, y0, x1, y1 = _tile_window(view)
+    cx, cy = (Location.x18 // size).label("cx"), (Location.y18 // size).label("cy")
+    query = (
+        sa.select(
+            cx, cy, sa.func.count(Stay.id), sa.func.sum(Location.lat), sa.func.sum(Location.lon)
+        )
+        .select_from(Stay)
+        .join(Location, Stay.location_id == Location.id)
+        .where(_stay_scope(actor), Location.x18.between(x0, x1), Location.y18.between(y0, y1))
+    )
+    rows = db.session.execute(apply(query, filters).group_by(cx, cy)).all()
+    return [
+        [round(sum_lat / n, 5), round(sum_lon / n, 5), int(n), f"{z}/{x}/{y}"]
+        for x, y, n, sum_lat, sum_lon in rows
+    ]
+
+
+def filtered_points(actor: User, view: Viewport, filters: MapFilters) -> list[list[float | int]]:
+    """Return [lat, lon, count, location id] of places whose stays match the filters."""
+    from apoa.geocoding.models import Location
+    from apoa.reports.models import Stay
+
+    if actor.role == Role.ADMIN:
+        return []
+    query = (
+        sa.select(Location.lat, Location.lon, sa.func.count(Stay.id), Location.id)
+        .select_from(Stay)
+        .join(Location, Stay.location_id == Location.id)
+        .where(
+            _stay_scope(actor),
+            Location.lat.between(view.south, view.north),
+            Location.lon.between(view.west, view.east),
+        )
+    )
+    rows = db.session.execute(
+        apply(query, filters).group_by(Location.id, Location.lat, Location.lon).limit(POINT_LIMIT)
     ).all()
     return [[round(lat, 5), round(lon, 5), int(n), loc_id] for lat, lon, n, loc_id in rows]

@@ -10,6 +10,7 @@ from flask_login import current_user
 from apoa.accounts.models import Role
 from apoa.db import writes_on_get
 from apoa.maps import services
+from apoa.maps.filters import MapFilters
 from apoa.security import role_required
 
 bp = Blueprint("maps", __name__)
@@ -25,9 +26,20 @@ def clusters() -> Any:
     except ValueError:
         abort(400)
     actor = current_user._get_current_object()
+    filters = MapFilters.from_args(request.args)
     if view.zoom >= STREET_ZOOM:
-        return {"z": view.zoom, "clusters": [], "points": services.points(actor, view)}
-    return {"z": view.zoom, "clusters": services.clusters(actor, view), "points": []}
+        found = (
+            services.points(actor, view)
+            if filters.is_default
+            else services.filtered_points(actor, view, filters)
+        )
+        return {"z": view.zoom, "clusters": [], "points": found}
+    cells = (
+        services.clusters(actor, view)
+        if filters.is_default
+        else services.filtered_clusters(actor, view, filters)
+    )
+    return {"z": view.zoom, "clusters": cells, "points": []}
 
 
 @bp.get("/map")

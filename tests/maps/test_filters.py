@@ -1,0 +1,90 @@
+"""Map filters: the on-the-fly counts agree with the pyramid and narrow as asked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apoa.db import utcnow
+from apoa.geocoding.services import get_geocoder, locate
+from apoa.reports import services
+from tests.conftest import TEST_PASSWORD
+from tests.maps.test_cells import _guest
+
+INDONESIA = "94,-11,142,6.5"
+
+
+def _check_in(db, reporter, village, guests, *, days_ago=0, nationality="D"):
+    now = utcnow()
+    location = locate(
+        street="Jl. Filter", rt=None, rw=None, region_code=village, now=now, geocoder=get_geocoder()
+    )
+    people = []
+    for index in range(guests):
+        guest = _guest(
+            index + len(village) * 100 + days_ago * 1000 + hash(nationality) % 97 * 10000
+        )
+        guest["nationality"] = nationality
+        guest["issuing_country"] = nationality
+        people.append(guest)
+    arrival = now - timedelta(days=days_ago, hours=1)
+    services.submit_check_in(
+        reporter,
+        services.Place(location=location),
+        people,
+        {"check_in_at": arrival, "expected_check_out": (now + timedelta(days=3)).date()},
+        now=now,
+    )
+    db.session.commit()
+
+
+def _total(client, **args):
+    response = client.get("/api/map/clusters", query_string={"bbox": INDONESIA, "z": 5, **args})
+    assert response.status_code == 200
+    return sum(c[2] for c in response.get_json()["clusters"])
+
+
+def test_filters_narrow_the_counts(app, db, create_user):
+    reporter = create_user("reporter")
+    _check_in(db, reporter, "5103011004", 2, nationality="AUS")
+    _check_in(db, reporter, "5103011004", 3, nationality="D")
+    admin = create_user("admin")
+    client = app.test_client()
+    client.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
+    assert _total(client) == 5
+    assert _total(client, nationality="AUS") == 2
+    assert _total(client, nationality="DEU") == 3  # DEU and D are one Germany
+    assert _total(client, permit="voa") == 5
+    assert _total(client, permit="itas") == 0
+    assert _total(client, reporter_kind="lodging") == 5
+    assert _total(client, region="51") == 5
+    assert _total(client, region="31") == 0
+    assert _total(client, precision="village") == 5
+    assert _total(client, nationality="NOPE") == 5  # unknown values are ignored
+
+
+def test_past_day_counts_who_was_there(app, db, create_user):
+    reporter = create_user("reporter")
+    _check_in(db, reporter, "5103011004", 1, days_ago=10)
+    _check_in(db, reporter, "5103011004", 2, days_ago=0, nationality="AUS")
+    admin = create_user("admin")
+    client = app.test_client()
+    client.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
+    five_days_ago = (utcnow() - timedelta(days=5)).date().isoformat()
+    assert _total(client, day=five_days_ago) == 1
+    assert _total(client, **{"from": five_days_ago, "to": utcnow().date().isoformat()}) == 3
+
+
+def test_filtered_counts_match_the_pyramid_and_stay_in_the_office(app, db, create_user):
+    reporter = create_user("reporter")
+    _check_in(db, reporter, "5103011004", 2)
+    _check_in(db, reporter, "3171011001", 4)
+    officer = create_user("officer", office_code="kanim-jakarta-pusat")
+    client = app.test_client()
+    client.post("/login", data={"username": officer.username, "password": TEST_PASSWORD})
+    assert _total(client) == 4
+    assert _total(client, permit="voa") == 4  # the on-the-fly path, same answer
+    street = client.get(
+        "/api/map/clusters",
+        query_string={"bbox": "106.7,-6.3,106.9,-6.1", "z": 16, "permit": "voa"},
+    )
+    assert [p[2] for p in street.get_json()["points"]] == [4]
