@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "apoa" / "static" / "vendor"
-PINS = {"leaflet": "1.9.4", "leaflet.markercluster": "1.5.3"}
+PINS = {"leaflet": "1.9.4", "leaflet.heat": "0.2.0", "leaflet.markercluster": "1.5.3"}
 VENDORED = {
     "leaflet": [
         "leaflet.js",
@@ -126,6 +126,13 @@ def _fake_node_modules(root: Path, *, versions: dict[str, str] | None = None) ->
     (cluster / "MIT-LICENCE.txt").write_text("MIT\n")
     for name in ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"):
         (cluster / "dist" / name).write_text("/* cluster */\n")
+    heat = root / "node_modules" / "leaflet.heat"
+    (heat / "dist").mkdir(parents=True)
+    (heat / "package.json").write_text(
+        json.dumps({"version": versions["leaflet.heat"], "license": "BSD-2-Clause"})
+    )
+    (heat / "LICENSE").write_text("BSD 2-Clause License\n")
+    (heat / "dist" / "leaflet-heat.js").write_text("/* heat */\n")
 
 
 def test_vendor_script_copies_files_and_is_idempotent(tmp_path):
@@ -160,7 +167,7 @@ def test_vendor_script_fails_clearly_without_node_modules(tmp_path, capsys):
     (tmp_path / "package.json").write_text(json.dumps({"private": True, "dependencies": PINS}))
     assert tool.main(["--root", str(tmp_path)]) == 1
     message = capsys.readouterr().err
-    assert "leaflet, leaflet.markercluster" in message
+    assert "leaflet, leaflet.markercluster, leaflet.heat" in message
     assert "npm ci" in message
     assert not (tmp_path / "apoa").exists()
 

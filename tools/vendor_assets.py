@@ -48,6 +48,8 @@ PACKAGES = (
             ("dist/MarkerCluster.Default.css", ""),
         ),
     ),
+    # The officers' map heat layer (drawn from the server's cell counts, never raw points).
+    Package("leaflet.heat", (("dist/leaflet-heat.js", ""),)),
 )
 
 # Licence file names seen in npm packages, in order of preference.

@@ -160,3 +160,35 @@ def filtered_points(actor: User, view: Viewport, filters: MapFilters) -> list[li
         apply(query, filters).group_by(Location.id, Location.lat, Location.lon).limit(POINT_LIMIT)
     ).all()
     return [[round(lat, 5), round(lon, 5), int(n), loc_id] for lat, lon, n, loc_id in rows]
+
+
+def area_counts(
+    actor: User, view: Viewport, level: int, filters: MapFilters
+) -> list[list[float | int | str]]:
+    """Count matching stays per district (level 3) or village (level 4) in view."""
+    from apoa.geocoding.models import Location
+    from apoa.regions.models import Region
+    from apoa.reports.models import Stay
+
+    length = {3: 6, 4: 10}[level]
+    code = sa.func.substr(Location.region_code, 1, length).label("code")
+    query = (
+        sa.select(code, sa.func.count(Stay.id))
+        .select_from(Stay)
+        .join(Location, Stay.location_id == Location.id)
+        .where(
+            _stay_scope(actor),
+            sa.func.length(Location.region_code) >= length,
+            Location.lat.between(view.south, view.north),
+            Location.lon.between(view.west, view.east),
+        )
+    )
+    counts = dict(db.session.execute(apply(query, filters).group_by(code)).all())
+    if not counts:
+        return []
+    regions = db.session.scalars(sa.select(Region).where(Region.code.in_(list(counts))))
+    return [
+        [round(r.lat, 5), round(r.lon, 5), int(counts[r.code]), r.code, r.name]
+        for r in regions
+        if r.lat is not None and r.lon is not None
+    ]

@@ -57,7 +57,17 @@ def map_page() -> Any:
         leaflet_css=url_for("static", filename="vendor/leaflet/leaflet.css"),
         nonce=csp_nonce(),
     )
-    return render_template("maps/map.html", shell=shell)
+    from apoa.maps.filters import LODGING_KINDS
+    from apoa.reports.forms import PERMIT_LABELS, nationality_choices
+
+    return render_template(
+        "maps/map.html",
+        shell=shell,
+        filters=request.args,
+        nationalities=nationality_choices(),
+        permits=PERMIT_LABELS,
+        lodging_kinds=LODGING_KINDS,
+    )
 
 
 @bp.get("/api/map/places/<int:location_id>")
@@ -103,3 +113,19 @@ def place(location_id: int) -> Any:
             for stay_id, check_in, _ in stays
         ],
     }
+
+
+@bp.get("/api/map/areas")
+@role_required(Role.OFFICER, Role.ADMIN)
+def areas() -> Any:
+    """Counts per district or village, for the map's area layers."""
+    try:
+        view = services.Viewport.parse(request.args.get("bbox", ""), request.args.get("z", "0"))
+        level = int(request.args.get("level", "3"))
+        if level not in (3, 4):
+            raise ValueError(level)
+    except ValueError:
+        abort(400)
+    actor = current_user._get_current_object()
+    filters = MapFilters.from_args(request.args)
+    return {"level": level, "areas": services.area_counts(actor, view, level, filters)}

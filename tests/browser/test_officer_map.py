@@ -32,6 +32,14 @@ def test_map_shows_clusters_that_split_when_clicked(db, live_server, browser, cr
     expect(page.locator(".cluster-icon")).to_have_count(2)
     texts = sorted(page.locator(".cluster-icon").all_inner_texts())
     assert texts == ["1", "2"]
+    # The district layer shows Kuta's count; a filter in the URL narrows the clusters.
+    overlays = page.locator(
+        ".leaflet-control-layers-overlays input"
+    )  # clusters, heat, districts, villages
+    overlays.nth(2).check()
+    expect(page.locator(".leaflet-marker-icon[title^='Kuta']")).to_have_count(1)
+    page.goto(f"{live_server}/map?permit=itas")
+    expect(box).to_have_attribute("data-clusters-drawn", "0")
     scripts = [u for u in requests if u.endswith(".js") or u.endswith(".css")]
     assert scripts
     assert all(u.startswith(live_server) for u in scripts)  # Leaflet and all from our server

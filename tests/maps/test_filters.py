@@ -88,3 +88,24 @@ def test_filtered_counts_match_the_pyramid_and_stay_in_the_office(app, db, creat
         query_string={"bbox": "106.7,-6.3,106.9,-6.1", "z": 16, "permit": "voa"},
     )
     assert [p[2] for p in street.get_json()["points"]] == [4]
+
+
+def test_counts_per_district_and_village(app, db, create_user):
+    reporter = create_user("reporter")
+    _check_in(db, reporter, "5103011004", 2)  # Legian, Kuta
+    _check_in(db, reporter, "5103011001", 1)  # Tuban, Kuta
+    admin = create_user("admin")
+    client = app.test_client()
+    client.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
+    districts = client.get(
+        "/api/map/areas", query_string={"bbox": INDONESIA, "level": 3}
+    ).get_json()["areas"]
+    assert [(a[3], a[2]) for a in districts] == [("510301", 3)]
+    villages = client.get(
+        "/api/map/areas", query_string={"bbox": INDONESIA, "level": 4}
+    ).get_json()["areas"]
+    assert sorted((a[3], a[2]) for a in villages) == [("5103011001", 1), ("5103011004", 2)]
+    assert (
+        client.get("/api/map/areas", query_string={"bbox": INDONESIA, "level": 2}).status_code
+        == 400
+    )

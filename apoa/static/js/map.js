@@ -7,6 +7,16 @@
   var map = window[box.getAttribute("data-map-var")];
   if (!map) return;
   var layer = L.layerGroup().addTo(map);
+  var heat = L.heatLayer ? L.heatLayer([], { radius: 30, blur: 20, maxZoom: 14 }) : L.layerGroup();
+  var districts = L.layerGroup();
+  var villages = L.layerGroup();
+  var overlays = {};
+  overlays[box.getAttribute("data-msg-layer-clusters")] = layer;
+  overlays[box.getAttribute("data-msg-layer-heat")] = heat;
+  overlays[box.getAttribute("data-msg-layer-districts")] = districts;
+  overlays[box.getAttribute("data-msg-layer-villages")] = villages;
+  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  map.on("overlayadd overlayremove", function () { load(); });
   var status = document.querySelector("[data-map-status]");
   var timer = null;
   var generation = 0;
@@ -62,27 +72,63 @@
       .catch(function () { marker.setPopupContent(box.getAttribute("data-msg-error")); });
   }
 
-  function load() {
+  function viewParams() {
     var b = map.getBounds();
-    var zoom = map.getZoom();
     var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) {
-      return Math.max(-180, Math.min(180, v)).toFixed(5);
+      return Math.max(-180, Math.min(180, v));
     });
-    if (bbox[1] < -90) bbox[1] = -90;
-    var params = new URLSearchParams(window.location.search);
-    params.set("bbox", bbox.join(","));
-    params.set("z", String(zoom));
+    bbox[1] = Math.max(-90, bbox[1]);
+    bbox[3] = Math.min(90, bbox[3]);
+    var params = new URLSearchParams(window.location.search);  // the filters travel in the URL
+    params.set("bbox", bbox.map(function (v) { return v.toFixed(5); }).join(","));
+    params.set("z", String(map.getZoom()));
+    return params;
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    });
+  }
+
+  function drawAreas(group, areas) {
+    group.clearLayers();
+    areas.forEach(function (a) {
+      var marker = L.marker([a[0], a[1]], { icon: bubble(a[2]), title: a[4] + ": " + a[2] });
+      marker.bindTooltip(a[4] + ": " + String(a[2]));
+      marker.addTo(group);
+    });
+  }
+
+  function load() {
+    var params = viewParams();
     var mine = ++generation;
-    fetch(box.getAttribute("data-clusters-url") + "?" + params.toString(), { credentials: "same-origin" })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (data) {
+    var jobs = [];
+    if (map.hasLayer(layer) || map.hasLayer(heat)) {
+      jobs.push(getJson(box.getAttribute("data-clusters-url") + "?" + params.toString()).then(function (data) {
         if (mine !== generation) return;  // a newer view is already on its way
         layer.clearLayers();
         drawClusters(data.clusters, data.z);
         drawPoints(data.points);
+        if (heat.setLatLngs) {
+          var all = data.clusters.concat(data.points);
+          var top = Math.max.apply(null, all.map(function (c) { return c[2]; }).concat([1]));
+          heat.setLatLngs(all.map(function (c) { return [c[0], c[1], c[2] / top]; }));
+        }
         box.setAttribute("data-clusters-drawn", String(data.clusters.length + data.points.length));
-        if (status) status.textContent = "";
-      })
+      }));
+    }
+    [[districts, 3], [villages, 4]].forEach(function (pair) {
+      if (!map.hasLayer(pair[0])) { pair[0].clearLayers(); return; }
+      var areaParams = new URLSearchParams(params);
+      areaParams.set("level", String(pair[1]));
+      jobs.push(getJson(box.getAttribute("data-areas-url") + "?" + areaParams.toString()).then(function (data) {
+        if (mine === generation) drawAreas(pair[0], data.areas);
+      }));
+    });
+    Promise.all(jobs)
+      .then(function () { if (status) status.textContent = ""; })
       .catch(function () { if (status) status.textContent = box.getAttribute("data-msg-error"); });
   }
 
