@@ -44,3 +44,50 @@ def test_map_shows_clusters_that_split_when_clicked(db, live_server, browser, cr
     assert scripts
     assert all(u.startswith(live_server) for u in scripts)  # Leaflet and all from our server
     context.close()
+
+
+def test_street_level_places_that_share_a_point_spread_apart(db, live_server, browser, create_user):
+    from apoa.db import utcnow
+    from apoa.geocoding.services import get_geocoder, locate
+    from apoa.reports import services
+    from tests.maps.test_cells import _guest
+
+    reporter = create_user("reporter")
+    now = utcnow()
+    for street in ("Gang Satu", "Gang Dua"):  # two addresses geocoded to the same village centre
+        location = locate(
+            street=street,
+            rt=None,
+            rw=None,
+            region_code="5103011004",
+            now=now,
+            geocoder=get_geocoder(),
+        )
+        services.submit_check_in(
+            reporter,
+            services.Place(location=location),
+            [_guest(len(street))],
+            {"check_in_at": now, "expected_check_out": now.date()},
+            now=now,
+        )
+    db.session.commit()
+    officer = create_user("officer", office_code="kanim-ngurah-rai")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
+    page = context.new_page()
+    _sign_in(page, live_server, officer.username, TEST_PASSWORD)
+    from apoa.regions.models import Region
+
+    legian = db.session.get(Region, "5103011004")
+    page.goto(f"{live_server}/map")
+    page.wait_for_selector("#officer-map[data-clusters-drawn]")
+    page.evaluate(
+        "([lat, lon]) => window[document.getElementById('officer-map').dataset.mapVar].setView([lat, lon], 19)",
+        [legian.lat, legian.lon],
+    )
+    cluster = page.locator(".marker-cluster")
+    expect(cluster).to_have_count(1)  # the two places overlap: one markercluster bubble
+    cluster.click()
+    expect(page.locator(".cluster-icon")).to_have_count(2)  # spiderfied into two places
+    page.locator(".cluster-icon").first.click()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("Gang")
+    context.close()

@@ -7,6 +7,10 @@
   var map = window[box.getAttribute("data-map-var")];
   if (!map) return;
   var layer = L.layerGroup().addTo(map);
+  // Places that share a point (village-precision addresses) are spread apart on click.
+  var leaves = L.markerClusterGroup
+    ? L.markerClusterGroup({ spiderfyOnMaxZoom: true, showCoverageOnHover: false, maxClusterRadius: 20 })
+    : L.layerGroup();
   var heat = L.heatLayer ? L.heatLayer([], { radius: 30, blur: 20, maxZoom: 14 }) : L.layerGroup();
   var districts = L.layerGroup();
   var villages = L.layerGroup();
@@ -20,6 +24,7 @@
   var status = document.querySelector("[data-map-status]");
   var timer = null;
   var generation = 0;
+  var lastDrawn = "";
 
   function bubble(count) {
     var size = count < 10 ? 30 : count < 100 ? 38 : count < 1000 ? 46 : 54;
@@ -44,7 +49,7 @@
       var marker = L.marker([p[0], p[1]], { icon: bubble(p[2]), title: String(p[2]) });
       marker.bindPopup("…");
       marker.on("click", function () { showPlace(marker, p[3]); });
-      marker.addTo(layer);
+      leaves.addLayer(marker);
     });
   }
 
@@ -108,7 +113,12 @@
     if (map.hasLayer(layer) || map.hasLayer(heat)) {
       jobs.push(getJson(box.getAttribute("data-clusters-url") + "?" + params.toString()).then(function (data) {
         if (mine !== generation) return;  // a newer view is already on its way
+        var key = JSON.stringify(data);
+        if (key === lastDrawn) return;  // same answer: keep what is drawn (and spread apart)
+        lastDrawn = key;
         layer.clearLayers();
+        leaves.clearLayers();
+        layer.addLayer(leaves);
         drawClusters(data.clusters, data.z);
         drawPoints(data.points);
         if (heat.setLatLngs) {
