@@ -81,7 +81,8 @@ def test_street_level_places_that_share_a_point_spread_apart(db, live_server, br
     page.goto(f"{live_server}/map")
     page.wait_for_selector("#officer-map[data-clusters-drawn]")
     page.evaluate(
-        "([lat, lon]) => window[document.getElementById('officer-map').dataset.mapVar].setView([lat, lon], 19)",
+        "([lat, lon]) => window[document.getElementById('officer-map').dataset.mapVar]"
+        ".setView([lat, lon], 19)",
         [legian.lat, legian.lon],
     )
     cluster = page.locator(".marker-cluster")
