@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -192,3 +194,52 @@ def area_counts(
         for r in regions
         if r.lat is not None and r.lon is not None
     ]
+
+
+def silent_places(actor: User, view: Viewport, *, now: datetime) -> list[list[Any]]:
+    """Return verified lodgings in view with neither a report nor a nil report in their last period.
+
+    [lat, lon, name, last report (ISO) or None]. The compliance lists (issue 6)
+    apply the full rules; the map shows where nobody has reported lately.
+    """
+    from apoa.geocoding.models import Location
+    from apoa.lodgings.models import Lodging, LodgingStatus
+    from apoa.reports.models import NilReport, Stay
+    from apoa.reports.services import cadence_for
+
+    days = 7 if cadence_for("lodging") == "weekly" else 31
+    since = now - timedelta(days=days)
+    last_stay = (
+        sa.select(sa.func.max(Stay.reported_at))
+        .where(Stay.lodging_id == Lodging.id)
+        .scalar_subquery()
+    )
+    last_nil = (
+        sa.select(sa.func.max(NilReport.submitted_at))
+        .where(NilReport.lodging_id == Lodging.id)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(Location.lat, Location.lon, Lodging.name, last_stay, last_nil)
+        .join(Location, Lodging.location_id == Location.id)
+        .where(
+            Lodging.status == LodgingStatus.VERIFIED,
+            Location.lat.between(view.south, view.north),
+            Location.lon.between(view.west, view.east),
+        )
+        .limit(POINT_LIMIT)
+    )
+    if actor.role == Role.OFFICER:
+        query = query.where(Location.office_id == (actor.office_id or -1))
+    elif actor.role != Role.ADMIN:
+        return []
+    found = []
+    for lat, lon, name, stay_at, nil_at in db.session.execute(query):
+        latest = max((t for t in (stay_at, nil_at) if t is not None), default=None)
+        if latest is not None and latest.tzinfo is None:
+            latest = latest.replace(tzinfo=UTC)  # SQLite returns naive UTC in subqueries
+        if latest is None or latest < since:
+            found.append(
+                [round(lat, 5), round(lon, 5), name, latest.isoformat() if latest else None]
+            )
+    return found

@@ -129,3 +129,17 @@ def areas() -> Any:
     actor = current_user._get_current_object()
     filters = MapFilters.from_args(request.args)
     return {"level": level, "areas": services.area_counts(actor, view, level, filters)}
+
+
+@bp.get("/api/map/silent")
+@role_required(Role.OFFICER, Role.ADMIN)
+def silent() -> Any:
+    """Verified lodgings in view that have not reported lately (no stay, no nil report)."""
+    from apoa.db import utcnow
+
+    try:
+        view = services.Viewport.parse(request.args.get("bbox", ""), request.args.get("z", "0"))
+    except ValueError:
+        abort(400)
+    actor = current_user._get_current_object()
+    return {"places": services.silent_places(actor, view, now=utcnow())}

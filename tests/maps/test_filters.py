@@ -109,3 +109,48 @@ def test_counts_per_district_and_village(app, db, create_user):
         client.get("/api/map/areas", query_string={"bbox": INDONESIA, "level": 2}).status_code
         == 400
     )
+
+
+def test_lodgings_that_have_not_reported_lately(app, db, create_user, verified_lodging):
+    from apoa.geocoding.services import get_geocoder, locate
+    from apoa.lodgings.models import Lodging
+
+    operator, reporting = verified_lodging
+    location = locate(
+        street="Jl. Sepi 1",
+        rt=None,
+        rw=None,
+        region_code="5103011001",
+        now=utcnow(),
+        geocoder=get_geocoder(),
+    )
+    db.session.add(
+        Lodging(
+            operator_id=operator.id,
+            name="Losmen Sepi",
+            kind="guesthouse",
+            location=location,
+            status="verified",
+        )
+    )
+    db.session.commit()
+    _check_in_at_lodging = services.place_for_lodging(operator, reporting)
+    now = utcnow()
+    services.submit_check_in(
+        operator,
+        _check_in_at_lodging,
+        [_guest(7)],
+        {
+            "check_in_at": now - timedelta(hours=1),
+            "expected_check_out": (now + timedelta(days=2)).date(),
+        },
+        now=now,
+    )
+    db.session.commit()
+    officer = create_user("officer", office_code="kanim-ngurah-rai")
+    client = app.test_client()
+    client.post("/login", data={"username": officer.username, "password": TEST_PASSWORD})
+    places = client.get("/api/map/silent", query_string={"bbox": INDONESIA, "z": 5}).get_json()[
+        "places"
+    ]
+    assert [(p[2], p[3]) for p in places] == [("Losmen Sepi", None)]

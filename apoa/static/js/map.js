@@ -14,11 +14,13 @@
   var heat = L.heatLayer ? L.heatLayer([], { radius: 30, blur: 20, maxZoom: 14 }) : L.layerGroup();
   var districts = L.layerGroup();
   var villages = L.layerGroup();
+  var silent = L.layerGroup();
   var overlays = {};
   overlays[box.getAttribute("data-msg-layer-clusters")] = layer;
   overlays[box.getAttribute("data-msg-layer-heat")] = heat;
   overlays[box.getAttribute("data-msg-layer-districts")] = districts;
   overlays[box.getAttribute("data-msg-layer-villages")] = villages;
+  overlays[box.getAttribute("data-msg-layer-silent")] = silent;
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
   map.on("overlayadd overlayremove", function () { load(); });
   var status = document.querySelector("[data-map-status]");
@@ -137,6 +139,20 @@
         if (mine === generation) drawAreas(pair[0], data.areas);
       }));
     });
+    if (map.hasLayer(silent)) {
+      jobs.push(getJson(box.getAttribute("data-silent-url") + "?" + params.toString()).then(function (data) {
+        if (mine !== generation) return;
+        silent.clearLayers();
+        data.places.forEach(function (p) {
+          var when = p[3] ? box.getAttribute("data-msg-last") + " " + p[3].slice(0, 10) : box.getAttribute("data-msg-never");
+          L.circleMarker([p[0], p[1]], { radius: 7, color: "#5b6675", fillColor: "#fff", fillOpacity: 1, weight: 3 })
+            .bindTooltip(p[2] + " · " + when)
+            .addTo(silent);
+        });
+      }));
+    } else {
+      silent.clearLayers();
+    }
     Promise.all(jobs)
       .then(function () { if (status) status.textContent = ""; })
       .catch(function () { if (status) status.textContent = box.getAttribute("data-msg-error"); });
