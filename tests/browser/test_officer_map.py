@@ -85,10 +85,13 @@ def test_street_level_places_that_share_a_point_spread_apart(db, live_server, br
         ".setView([lat, lon], 19)",
         [legian.lat, legian.lon],
     )
+    # Both places are drawn (at street level the answer lists places, not cells) …
+    expect(page.locator("#officer-map")).to_have_attribute("data-clusters-drawn", "2")
     cluster = page.locator(".marker-cluster")
-    expect(cluster).to_have_count(1)  # the two places overlap: one markercluster bubble
+    expect(cluster).to_have_count(1)  # … and overlap: one markercluster bubble
+    page.wait_for_timeout(500)  # let Leaflet finish the zoom before the click
     cluster.click()
-    expect(page.locator(".cluster-icon")).to_have_count(2)  # spiderfied into two places
+    expect(page.locator(".cluster-icon")).to_have_count(2, timeout=10_000)  # spiderfied
     page.locator(".cluster-icon").first.click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text("Gang")
     context.close()

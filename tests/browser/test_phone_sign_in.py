@@ -34,6 +34,7 @@ def test_each_role_signs_in_on_a_phone(live_server, phone, create_user, role, ki
     page = phone()
     _sign_in(page, live_server, user.username, TEST_PASSWORD)
     page.wait_for_selector("[data-testid=home-title]")
+    page.wait_for_load_state("load")  # measure with the stylesheet applied
     assert expected in page.inner_text("[data-testid=role]")
     # Nothing is wider than the phone: no sideways scrolling.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
