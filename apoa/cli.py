@@ -146,3 +146,24 @@ def rebuild_map_cells() -> None:
     count = rebuild()
     db.session.commit()
     click.echo(f"{count} map cells in {time.perf_counter() - started:.1f} s")
+
+
+@apoa_cli.command("generate")
+@click.option("--stays", type=click.IntRange(min=0), required=True, help="How many stays to write.")
+@click.option("--reporters", type=click.IntRange(min=1), required=True, help="How many reporters.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
+@click.option("--force", is_flag=True, help="Allow in production (never on real data).")
+@with_appcontext
+def generate_command(stays: int, reporters: int, seed: int, force: bool) -> None:
+    """Write synthetic national-scale data for the map and the benchmarks (bulk path)."""
+    from flask import current_app
+    from tqdm import tqdm
+
+    from apoa.maps.generate import generate
+
+    if current_app.config.get("ENV_NAME") == "production" and not force:
+        raise click.ClickException("synthetic data is for development and benchmarks only")
+    with tqdm(total=stays, unit="stay") as bar:
+        result = generate(stays=stays, reporters=reporters, seed=seed, progress=bar.update)
+    db.session.commit()
+    click.echo(", ".join(f"{key}: {value}" for key, value in result.items()))

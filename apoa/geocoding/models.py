@@ -74,6 +74,8 @@ class Location(db.Model):
         sa.CheckConstraint(
             "geocode_status IN ('done', 'pending', 'failed')", name="geocode_status"
         ),
+        # The map's street level starts from the places in view.
+        sa.Index("ix_locations_tile", "x18", "y18"),
     )
 
     def address_text(self) -> str:

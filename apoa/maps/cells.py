@@ -12,6 +12,7 @@ from apoa.maps.models import NO_OFFICE, MapCell
 from apoa.maps.tiles import cell_of, to_tile
 
 MAX_ZOOM = 14  # beyond this the map shows single points, not cells
+UPSERT_BATCH = 500  # rows per statement: 7 parameters each, far under SQLite's limit
 
 
 def _upsert(rows: list[dict[str, float | int]]) -> None:
@@ -43,13 +44,13 @@ def adjust(points: Iterable[tuple[float, float, int | None, int]]) -> None:
             acc[0] += count
             acc[1] += count * lat
             acc[2] += count * lon
-    if totals:
-        _upsert(
-            [
-                {"z": z, "office_id": o, "cx": cx, "cy": cy, "n": n, "sum_lat": sl, "sum_lon": so_}
-                for (z, o, cx, cy), (n, sl, so_) in sorted(totals.items())
-            ]
-        )
+    rows = [
+        {"z": z, "office_id": o, "cx": cx, "cy": cy, "n": n, "sum_lat": sl, "sum_lon": so_}
+        for (z, o, cx, cy), (n, sl, so_) in sorted(totals.items())
+    ]
+    # Batches keep each statement small: SQLite caps the parameters of one statement.
+    for start in range(0, len(rows), UPSERT_BATCH):
+        _upsert(rows[start : start + UPSERT_BATCH])
 
 
 def rebuild() -> int:

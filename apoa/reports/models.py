@@ -130,6 +130,7 @@ class Stay(db.Model):
     __table_args__ = (
         sa.Index("ix_stays_office_status", "office_id", "status"),
         sa.Index("ix_stays_reporter_status", "reporter_id", "status"),
+        sa.Index("ix_stays_location_status", "location_id", "status"),
         sa.CheckConstraint("status IN ('open', 'checked_out', 'cancelled')", name="status"),
     )
 

@@ -132,3 +132,16 @@ def test_rebuild_command(db, runner, verified_lodging):
     assert _snapshot(db) == before
     top = db.session.scalars(sa.select(MapCell).where(MapCell.z == 0)).one()
     assert top.n == 2
+
+
+def test_generate_command_writes_stays_and_a_right_pyramid(app, db, runner):
+    result = runner.invoke(
+        args=["apoa", "generate", "--stays", "500", "--reporters", "10", "--seed", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    open_stays = db.session.scalar(
+        sa.select(sa.func.count(Stay.id)).where(Stay.status == StayStatus.OPEN)
+    )
+    assert db.session.scalar(sa.select(sa.func.count(Stay.id))) == 500
+    top = db.session.scalar(sa.select(sa.func.sum(MapCell.n)).where(MapCell.z == 0))
+    assert top == open_stays > 0
