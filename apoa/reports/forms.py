@@ -26,7 +26,7 @@ from wtforms.fields.choices import SelectChoice
 
 from apoa.forms import Form, length, optional, required
 from apoa.lodgings.forms import AddressFields
-from apoa.reports import codes
+from apoa.reports import codes, rules
 from apoa.reports.models import Person, Stay
 
 SEX_LABELS = {"M": _l("Male"), "F": _l("Female"), "X": _l("Unspecified")}
@@ -118,26 +118,7 @@ class GuestForm(Form):
         self.issuing_country.choices = choices
 
     def data_for_rules(self) -> dict[str, Any]:
-        return {
-            name: self[name].data
-            for name in (
-                "surname",
-                "given_names",
-                "sex",
-                "birth_date",
-                "birth_place",
-                "nationality",
-                "passport_number",
-                "issuing_country",
-                "passport_expiry",
-                "permit_type",
-                "permit_number",
-                "permit_expiry",
-                "purpose",
-                "phone",
-                "mrz",
-            )
-        }
+        return {name: self[name].data for name in (*rules.GUEST_FIELDS, "mrz")}
 
 
 class StayFields(Form):

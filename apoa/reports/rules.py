@@ -39,6 +39,23 @@ _NAME_PUNCTUATION = frozenset(" -'\u2019")
 _PASSPORT_DROP = str.maketrans("", "", "<-")
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
+# Every field of a guest, in the order forms show them (R12; domain.md, section 3).
+GUEST_FIELDS = (
+    "surname",
+    "given_names",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "nationality",
+    "passport_number",
+    "issuing_country",
+    "passport_expiry",
+    "permit_type",
+    "permit_number",
+    "permit_expiry",
+    "purpose",
+    "phone",
+)
 REQUIRED_GUEST_FIELDS = (
     "surname",
     "sex",

@@ -42,22 +42,7 @@ from apoa.reports.models import (
 from apoa.reports.periods import DEFAULT_CADENCES, Period, period_containing, previous_period
 from apoa.reports.receipt_numbers import new_receipt_number
 
-GUEST_FIELDS = (
-    "surname",
-    "given_names",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "nationality",
-    "passport_number",
-    "issuing_country",
-    "passport_expiry",
-    "permit_type",
-    "permit_number",
-    "permit_expiry",
-    "purpose",
-    "phone",
-)
+GUEST_FIELDS = rules.GUEST_FIELDS
 PERSON_FIELDS = (
     "surname",
     "given_names",
