@@ -293,6 +293,37 @@ def create_user(app: Flask) -> Callable[..., Any]:
     return create
 
 
+@pytest.fixture
+def create_lodging(app: Flask) -> Callable[..., Any]:
+    """Create a lodging (verified by default) at a geocoded address; returns it committed."""
+    from apoa.db import utcnow
+    from apoa.extensions import db
+    from apoa.geocoding.services import get_geocoder, locate
+    from apoa.lodgings.models import Lodging
+
+    def create(
+        operator: Any,
+        *,
+        name: str = "Hotel Melati",
+        kind: str = "hotel",
+        street: str = "Jl. Legian No. 10",
+        region_code: str = "5103011004",  # Legian, Kuta: Kanim Ngurah Rai
+        status: str = "verified",
+    ) -> Lodging:
+        location = locate(
+            street=street, rt=None, rw=None, region_code=region_code, now=utcnow(),
+            geocoder=get_geocoder(),
+        )  # fmt: skip
+        lodging = Lodging(
+            operator_id=operator.id, name=name, kind=kind, location=location, status=status
+        )
+        db.session.add(lodging)
+        db.session.commit()
+        return lodging
+
+    return create
+
+
 class AuthActions:
     """Sign in and out through the real forms (flaskr's AuthActions)."""
 

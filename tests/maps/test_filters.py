@@ -111,29 +111,17 @@ def test_counts_per_district_and_village(app, db, create_user):
     )
 
 
-def test_lodgings_that_have_not_reported_lately(app, db, create_user, verified_lodging):
-    from apoa.geocoding.services import get_geocoder, locate
-    from apoa.lodgings.models import Lodging
-
+def test_lodgings_that_have_not_reported_lately(
+    app, db, create_user, verified_lodging, create_lodging
+):
     operator, reporting = verified_lodging
-    location = locate(
+    create_lodging(
+        operator,
+        name="Losmen Sepi",
+        kind="guesthouse",
         street="Jl. Sepi 1",
-        rt=None,
-        rw=None,
         region_code="5103011001",
-        now=utcnow(),
-        geocoder=get_geocoder(),
     )
-    db.session.add(
-        Lodging(
-            operator_id=operator.id,
-            name="Losmen Sepi",
-            kind="guesthouse",
-            location=location,
-            status="verified",
-        )
-    )
-    db.session.commit()
     _check_in_at_lodging = services.place_for_lodging(operator, reporting)
     now = utcnow()
     services.submit_check_in(

@@ -53,30 +53,10 @@ def stay_form(**changes) -> dict[str, str]:
 
 
 @pytest.fixture
-def verified_lodging(db, create_user):
+def verified_lodging(create_user, create_lodging):
     """Create a lodging operator with a verified hotel in Legian (Kanim Ngurah Rai)."""
-    from apoa.geocoding.services import get_geocoder, locate
-    from apoa.lodgings.models import Lodging
-
     operator = create_user("reporter", username="hotel.op")
-    location = locate(
-        street="Jl. Legian No. 10",
-        rt=None,
-        rw=None,
-        region_code="5103011004",
-        now=utcnow(),
-        geocoder=get_geocoder(),
-    )
-    lodging = Lodging(
-        operator_id=operator.id,
-        name="Hotel Melati",
-        kind="hotel",
-        location=location,
-        status="verified",
-    )
-    db.session.add(lodging)
-    db.session.commit()
-    return operator, lodging
+    return operator, create_lodging(operator)
 
 
 @pytest.fixture

@@ -115,22 +115,9 @@ def test_add_and_remove_a_guest_without_javascript(client, verified_lodging):
     assert 'name="guests-1-surname"' not in html
 
 
-def test_pending_lodging_says_so_plainly(db, client, create_user):
-    from apoa.db import utcnow
-    from apoa.geocoding.services import get_geocoder, locate
-    from apoa.lodgings.models import Lodging
-
+def test_pending_lodging_says_so_plainly(db, client, create_user, create_lodging):
     operator = create_user("reporter")
-    location = locate(
-        street="Jl. X",
-        rt=None,
-        rw=None,
-        region_code="5103011004",
-        now=utcnow(),
-        geocoder=get_geocoder(),
-    )
-    db.session.add(Lodging(operator_id=operator.id, name="Baru", kind="kos", location=location))
-    db.session.commit()
+    create_lodging(operator, name="Baru", kind="kos", street="Jl. X", status="pending")
     _login(client, operator)
     html = client.get("/reports/check-in").get_data(as_text=True)
     assert 'data-testid="no-verified-lodging"' in html

@@ -266,30 +266,9 @@ def test_present_on_a_day_and_search(db, client, verified_lodging):
     assert "C01****40" in found
 
 
-def test_same_passport_open_at_two_places_is_flagged(
-    db, app, client, verified_lodging, create_user
-):
-    from apoa.geocoding.services import get_geocoder, locate
-    from apoa.lodgings.models import Lodging
-
+def test_same_passport_open_at_two_places_is_flagged(db, client, verified_lodging, create_lodging):
     operator, lodging = verified_lodging
-    location = locate(
-        street="Jl. Dyana Pura 1",
-        rt=None,
-        rw=None,
-        region_code="5103011004",
-        now=utcnow(),
-        geocoder=get_geocoder(),
-    )
-    second = Lodging(
-        operator_id=operator.id,
-        name="Villa Dua",
-        kind="villa",
-        location=location,
-        status="verified",
-    )
-    db.session.add(second)
-    db.session.commit()
+    second = create_lodging(operator, name="Villa Dua", kind="villa", street="Jl. Dyana Pura 1")
     _login(client, operator)
     _report(client, lodging.id, guests=1)
     _report(client, second.id, guests=1)
@@ -355,35 +334,16 @@ def test_warnings_are_shown_and_the_person_timeline_lists_stays(db, client, veri
 
 
 def test_another_reporter_cannot_rewrite_a_guest_s_details(
-    app, db, client, verified_lodging, create_user
+    app, db, client, verified_lodging, create_user, create_lodging
 ):
-    from apoa.geocoding.services import get_geocoder, locate
-    from apoa.lodgings.models import Lodging
-
     operator, lodging = verified_lodging
     _login(client, operator)
     _report(client, lodging.id, guests=1)
     mine = db.session.scalars(sa.select(Stay)).one()
     other = create_user("reporter")
-    location = locate(
-        street="Jl. Lain 1",
-        rt=None,
-        rw=None,
-        region_code="5103011001",
-        now=utcnow(),
-        geocoder=get_geocoder(),
-    )
-    db.session.add(
-        Lodging(
-            operator_id=other.id,
-            name="Losmen Lain",
-            kind="guesthouse",
-            location=location,
-            status="verified",
-        )
-    )
-    db.session.commit()
-    other_lodging = db.session.scalar(sa.select(Lodging.id).where(Lodging.name == "Losmen Lain"))
+    other_lodging = create_lodging(
+        other, name="Losmen Lain", kind="guesthouse", street="Jl. Lain 1", region_code="5103011001"
+    ).id
     other_client = app.test_client()
     _login(other_client, other)
     data = {
@@ -400,32 +360,16 @@ def test_another_reporter_cannot_rewrite_a_guest_s_details(
     assert "flash-warning" not in client.get("/").get_data(as_text=True)
 
 
-def test_a_receipt_shows_only_the_stays_the_viewer_may_see(db, client, verified_lodging):
+def test_a_receipt_shows_only_the_stays_the_viewer_may_see(
+    db, client, verified_lodging, create_lodging
+):
     operator, lodging = verified_lodging
     _login(client, operator)
     _report(client, lodging.id, guests=1)
-    ids = db.session.scalars(sa.select(Stay.id)).all()
     # A check-out mixing places would put one office's guests on another office's receipt.
-    from apoa.geocoding.services import get_geocoder, locate
-    from apoa.lodgings.models import Lodging
-
-    location = locate(
-        street="Jl. Gambir 1",
-        rt=None,
-        rw=None,
-        region_code="3171011001",
-        now=utcnow(),
-        geocoder=get_geocoder(),
+    jakarta = create_lodging(
+        operator, name="Hotel Gambir", street="Jl. Gambir 1", region_code="3171011001"
     )
-    jakarta = Lodging(
-        operator_id=operator.id,
-        name="Hotel Gambir",
-        kind="hotel",
-        location=location,
-        status="verified",
-    )
-    db.session.add(jakarta)
-    db.session.commit()
     _report(client, jakarta.id, guests=1)
     ids = db.session.scalars(sa.select(Stay.id).order_by(Stay.id)).all()
     client.post("/reports/check-out", data={**_departure(), "stay_ids": [str(i) for i in ids]})
