@@ -60,6 +60,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from apoa.accounts.views import bp as accounts_bp
     from apoa.admin.views import bp as admin_bp
+    from apoa.compliance.alert_views import bp as alerts_bp
+    from apoa.compliance.dashboard_views import bp as dashboard_bp
+    from apoa.compliance.views import bp as compliance_bp
     from apoa.geocoding.views import bp as geocoding_bp
     from apoa.lodgings.views import bp as lodgings_bp
     from apoa.maps.views import bp as maps_bp
@@ -75,6 +78,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(verify_bp)
     app.register_blueprint(maps_bp)
+    app.register_blueprint(compliance_bp)
+    app.register_blueprint(alerts_bp)
+    app.register_blueprint(dashboard_bp)
 
 
 def register_security_and_errors(app: Flask) -> None:

@@ -148,6 +148,22 @@ def rebuild_map_cells() -> None:
     click.echo(f"{count} map cells in {time.perf_counter() - started:.1f} s")
 
 
+@apoa_cli.command("rebuild-summaries")
+@with_appcontext
+def rebuild_summaries_command() -> None:
+    """Recompute the compliance ledgers, office days and presence counts from the stays."""
+    import time
+
+    from apoa.compliance.summaries import rebuild
+    from apoa.db import utcnow
+
+    started = time.perf_counter()
+    counts = rebuild(now=utcnow())
+    db.session.commit()
+    rows = ", ".join(f"{n} {table}" for table, n in counts.items())
+    click.echo(f"{rows} in {time.perf_counter() - started:.1f} s")
+
+
 @apoa_cli.command("generate")
 @click.option("--stays", type=click.IntRange(min=0), required=True, help="How many stays to write.")
 @click.option("--reporters", type=click.IntRange(min=1), required=True, help="How many reporters.")

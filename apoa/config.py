@@ -146,6 +146,19 @@ class Config:
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
     )
     REPORT_DEADLINE_HOURS = _env_int("REPORT_DEADLINE_HOURS", 24)
+    # An open stay is overdue this long after the end of its expected check-out day (rule C4).
+    CHECKOUT_GRACE_HOURS = _env_int("CHECKOUT_GRACE_HOURS", 24)
+    # Reminders and digests (flask apoa send-reminders); no host means no e-mail is sent.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") in {"1", "true", "yes"}
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") in {"1", "true", "yes"}
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "apoa@localhost")
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
+    # The address put into e-mails so that links open the right server.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
 
     @classmethod
     def check(cls, config: dict[str, Any]) -> None:

@@ -2,6 +2,14 @@
 
 from apoa.accounts.models import LoginThrottle, ReporterKind, Role, User
 from apoa.audit.models import AuditEvent
+from apoa.compliance.models import (
+    Alert,
+    AlertAction,
+    Ledger,
+    OfficeDay,
+    PresenceCount,
+    ReminderLog,
+)
 from apoa.geocoding.models import GeocodeCache, GeocodeRun, Location
 from apoa.lodgings.models import Lodging, LodgingKind, LodgingStatus
 from apoa.maps.models import MapCell
@@ -18,9 +26,12 @@ from apoa.reports.models import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertAction",
     "AuditEvent",
     "GeocodeCache",
     "GeocodeRun",
+    "Ledger",
     "Location",
     "Lodging",
     "LodgingKind",
@@ -29,11 +40,14 @@ __all__ = [
     "MapCell",
     "NilReport",
     "Office",
+    "OfficeDay",
     "OfficeJurisdiction",
     "Person",
+    "PresenceCount",
     "Receipt",
     "Region",
     "RegionSearchTerm",
+    "ReminderLog",
     "ReportCadence",
     "ReporterKind",
     "Role",

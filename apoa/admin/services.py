@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from apoa.accounts.models import User
 from apoa.audit.services import record_event
+from apoa.compliance import summaries
 from apoa.errors import FieldError, FieldErrors
 from apoa.extensions import db
 from apoa.regions.models import LEVEL_DISTRICT, LEVEL_REGENCY, Office, OfficeJurisdiction, Region
@@ -71,6 +72,7 @@ def create_office(actor: User, data: dict[str, Any], *, now: datetime) -> Office
     db.session.add(office)
     _set_jurisdiction(office, codes)
     db.session.flush()
+    summaries.reroute_areas(codes)
     record_event(
         "office.create",
         actor=actor,
@@ -90,6 +92,7 @@ def update_office(actor: User, office: Office, data: dict[str, Any], *, now: dat
         setattr(office, key, value)
     _set_jurisdiction(office, codes)
     db.session.flush()
+    summaries.reroute_areas(set(before) ^ set(codes))
     details = {"code": office.code, "jurisdiction_before": before, "jurisdiction_after": codes}
     record_event(
         "office.update",

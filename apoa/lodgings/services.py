@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from apoa.accounts.models import ReporterKind, Role, User
 from apoa.audit.services import record_event
+from apoa.compliance import summaries
 from apoa.errors import FieldError
 from apoa.geocoding.providers import AddressGeocoder
 from apoa.geocoding.services import GpsFix, locate
@@ -70,6 +71,10 @@ def decide_lodging(
     lodging.status = LodgingStatus.VERIFIED if verified else LodgingStatus.REJECTED
     lodging.decision_reason = reason
     lodging.decided_by_id, lodging.decided_at = officer.id, now
+    if verified:
+        summaries.lodging_verified(lodging, now=now)
+    else:
+        summaries.lodging_rejected(lodging)
     record_event(
         "lodging.verify" if verified else "lodging.reject",
         actor=officer,

@@ -96,6 +96,9 @@ def location_changed(
     db.session.execute(
         sa.update(Stay).where(Stay.location_id == location_id).values(office_id=location.office_id)
     )
+    from apoa.compliance import summaries
+
+    summaries.location_moved(location_id, old_office)
     open_count = db.session.scalar(
         sa.select(sa.func.count(Stay.id)).where(
             Stay.location_id == location_id, Stay.status == StayStatus.OPEN

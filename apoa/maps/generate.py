@@ -771,6 +771,7 @@ class _StayFactory:
                         check_in_s,
                         expected_s,
                         checked_out_s,
+                        checked_out_s,  # the departure reported as it happened
                         status,
                         member == 0,
                         minor,
@@ -820,6 +821,7 @@ STAY_COLUMNS = (  # no id: the database numbers stays, nothing refers to them he
     "check_in_at",
     "expected_check_out",
     "checked_out_at",
+    "check_out_reported_at",
     "status",
     "is_head",
     "is_minor",

@@ -91,7 +91,7 @@ class Stay(db.Model):
     group_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("stay_groups.id"), index=True)
     person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("persons.id"), index=True)
     reporter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
-    lodging_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("lodgings.id"), index=True)
+    lodging_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("lodgings.id"))
     location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("locations.id"), index=True)
     # Copied from the location so officers' queries filter on one indexed column.
     office_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("offices.id"))
@@ -102,6 +102,8 @@ class Stay(db.Model):
     check_in_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
     expected_check_out: so.Mapped[date]
     checked_out_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # When the departure was reported: a check-out reported over the deadline is late (rule C1).
+    check_out_reported_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     status: so.Mapped[str] = so.mapped_column(sa.String(12), default=StayStatus.OPEN)
     is_head: so.Mapped[bool] = so.mapped_column(default=False)
     is_minor: so.Mapped[bool] = so.mapped_column(default=False)
@@ -131,6 +133,7 @@ class Stay(db.Model):
         sa.Index("ix_stays_office_status", "office_id", "status"),
         sa.Index("ix_stays_reporter_status", "reporter_id", "status"),
         sa.Index("ix_stays_location_status", "location_id", "status"),
+        sa.Index("ix_stays_lodging_status", "lodging_id", "status"),
         sa.CheckConstraint("status IN ('open', 'checked_out', 'cancelled')", name="status"),
     )
 

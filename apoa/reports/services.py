@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from apoa.accounts.models import ReporterKind, Role, User
 from apoa.audit.services import record_event
+from apoa.compliance import summaries
 from apoa.errors import FieldError, FieldErrors
 from apoa.extensions import db
 from apoa.geocoding.models import Location
@@ -396,6 +397,17 @@ def submit_check_in(
         _flag_overlaps(stay)
         _event(stay, EventKind.CHECK_IN, actor, receipt, now=now, guest=guest)
     _count_on_map(place.location, +len(guests))
+    summaries.stays_changed((None, summaries.facts_of(stay)) for stay in group.stays)
+    summaries.report_made(
+        reporter_id=actor.id,
+        lodging_id=group.lodging_id,
+        office_id=place.location.office_id,
+        region_code=place.location.region_code,
+        cadence=cadence_for(actor.reporter_kind),
+        happened_at=check_in_at,
+        now=now,
+    )
+    summaries.refresh_open_stays(actor.id, group.lodging_id)
     record_event(
         "stay.check_in",
         actor=actor,
@@ -437,6 +449,7 @@ def amend_stay(
     check_in_at: datetime = stay_data["check_in_at"]
     if stay.checked_out_at is not None and check_in_at > stay.checked_out_at:
         raise FieldError("check_in_date", _l("The arrival cannot be after the recorded departure."))
+    before = summaries.facts_of(stay)
     person = stay.person
     if (guest["passport_number"], guest["nationality"], guest["birth_date"]) != (
         person.passport_number,
@@ -457,6 +470,8 @@ def amend_stay(
     stay.updated_at = now
     _apply_flags(stay, guest)
     _flag_overlaps(stay)
+    summaries.stays_changed([(before, summaries.facts_of(stay))])
+    summaries.refresh_open_stays(stay.reporter_id, stay.lodging_id)
     receipt = issue_receipt(
         actor, ReceiptKind.AMEND, _place_of(stay), guests=1, now=now, group=stay.group
     )
@@ -480,9 +495,12 @@ def cancel_stay(actor: User, stay: Stay, reason: str, *, now: datetime) -> Recei
         raise FieldError("reason", _l("Say why the report is cancelled."))
     if stay.status == StayStatus.OPEN:
         _count_on_map(stay.location, -1)
+    before = summaries.facts_of(stay)
     stay.status = StayStatus.CANCELLED
     stay.version += 1
     stay.updated_at = now
+    summaries.stays_changed([(before, None)])
+    summaries.refresh_open_stays(stay.reporter_id, stay.lodging_id)
     receipt = issue_receipt(
         actor, ReceiptKind.CANCEL, _place_of(stay), guests=1, now=now, group=stay.group
     )
@@ -515,13 +533,30 @@ def record_check_out(actor: User, stays: Sequence[Stay], *, at: datetime, now: d
     receipt = issue_receipt(
         actor, ReceiptKind.CHECK_OUT, _place_of(stays[0]), guests=len(stays), now=now
     )
+    changes = []
     for stay in stays:
         _count_on_map(stay.location, -1)
+        before = summaries.facts_of(stay)
         stay.status = StayStatus.CHECKED_OUT
         stay.checked_out_at = at
+        stay.check_out_reported_at = now
         stay.version += 1
         stay.updated_at = now
+        changes.append((before, summaries.facts_of(stay)))
         _event(stay, EventKind.CHECK_OUT, actor, receipt, now=now)
+    summaries.stays_changed(changes)
+    first = stays[0]
+    summaries.report_made(
+        reporter_id=first.reporter_id,
+        lodging_id=first.lodging_id,
+        office_id=first.office_id,
+        region_code=first.location.region_code,
+        cadence=cadence_for(first.reporter.reporter_kind),
+        happened_at=at,
+        now=now,
+    )
+    for reporter_id, lodging_id in {(s.reporter_id, s.lodging_id) for s in stays}:
+        summaries.refresh_open_stays(reporter_id, lodging_id)
     record_event(
         "stay.check_out",
         actor=actor,
@@ -594,6 +629,14 @@ def file_nil_report(actor: User, place: Place, period: Period, *, now: datetime)
             submitted_at=now,
             receipt_id=receipt.id,
         )
+    )
+    summaries.nil_report_filed(
+        reporter_id=actor.id,
+        lodging_id=place.lodging.id if place.lodging else None,
+        office_id=place.location.office_id,
+        region_code=place.location.region_code,
+        period_end=period.end,
+        now=now,
     )
     record_event(
         "nil_report.file",

@@ -1,0 +1,1 @@
+"""Compliance: who reports on time, who is late or silent; alerts, reminders, dashboards."""

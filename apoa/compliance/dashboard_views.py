@@ -1,0 +1,7 @@
+"""Placeholder: filled in by issue 6 work."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
