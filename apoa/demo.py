@@ -10,6 +10,8 @@ from flask import current_app
 
 from apoa.accounts.models import User
 from apoa.accounts.passwords import hash_password
+from apoa.compliance import summaries
+from apoa.db import utcnow
 from apoa.extensions import db
 from apoa.regions.models import Office
 
@@ -97,19 +99,20 @@ def seed_demo_accounts() -> list[tuple[str, str, str]]:
         if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
             continue
         password = secrets.token_urlsafe(12)
-        db.session.add(
-            User(
-                username=username,
-                full_name=full_name,
-                role=role,
-                reporter_kind=kind,
-                office_id=offices.get(office) if office else None,
-                area_code=area,
-                rw=rw,
-                rt=rt,
-                password_hash=hash_password(password),
-            )
+        user = User(
+            username=username,
+            full_name=full_name,
+            role=role,
+            reporter_kind=kind,
+            office_id=offices.get(office) if office else None,
+            area_code=area,
+            rw=rw,
+            rt=rt,
+            password_hash=hash_password(password),
         )
+        db.session.add(user)
+        db.session.flush()
+        summaries.account_changed(user, now=utcnow())  # area reporters get their ledger row
         logins[username] = (password, description)
     db.session.flush()
     path.parent.mkdir(parents=True, exist_ok=True)

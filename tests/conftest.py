@@ -246,6 +246,8 @@ def create_user(app: Flask) -> Callable[..., Any]:
     """Create a user directly (not through the admin service); returns the flushed User."""
     from apoa.accounts.models import User
     from apoa.accounts.passwords import hash_password
+    from apoa.compliance import summaries
+    from apoa.db import utcnow
     from apoa.extensions import db
     from apoa.regions.models import Office
 
@@ -287,6 +289,9 @@ def create_user(app: Flask) -> Callable[..., Any]:
             **extra,
         )
         db.session.add(user)
+        db.session.flush()
+        # As the admin services do: area reporters get their compliance ledger row.
+        summaries.account_changed(user, now=utcnow())
         db.session.commit()
         return user
 
@@ -296,6 +301,7 @@ def create_user(app: Flask) -> Callable[..., Any]:
 @pytest.fixture
 def create_lodging(app: Flask) -> Callable[..., Any]:
     """Create a lodging (verified by default) at a geocoded address; returns it committed."""
+    from apoa.compliance import summaries
     from apoa.db import utcnow
     from apoa.extensions import db
     from apoa.geocoding.services import get_geocoder, locate
@@ -318,6 +324,9 @@ def create_lodging(app: Flask) -> Callable[..., Any]:
             operator_id=operator.id, name=name, kind=kind, location=location, status=status
         )
         db.session.add(lodging)
+        db.session.flush()
+        if status == "verified":  # as decide_lodging does: a verified lodging must report
+            summaries.lodging_verified(lodging, now=utcnow())
         db.session.commit()
         return lodging
 
