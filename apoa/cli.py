@@ -29,15 +29,20 @@ def load_reference() -> None:
 @click.option("--force", is_flag=True, help="Allow in production (never do this on real data).")
 @with_appcontext
 def seed_demo(force: bool) -> None:
-    """Create demo accounts once and print their sign-in details."""
+    """Create demo accounts and a demo hotel with guests once; print the sign-in details."""
     from flask import current_app
 
-    from apoa.demo import seed_demo_accounts
+    from apoa.db import utcnow
+    from apoa.demo import seed_demo_accounts, seed_demo_reports
+    from apoa.geocoding.services import get_geocoder
 
     if current_app.config.get("ENV_NAME") == "production" and not force:
         raise click.ClickException("demo accounts are for development only")
     logins = seed_demo_accounts()
     db.session.commit()
+    if seed_demo_reports(now=utcnow(), geocoder=get_geocoder()):
+        db.session.commit()
+        click.echo("Demo lodgings and guests reported for hotel.legian.")
     click.echo("Demo sign-ins (also in instance/demo-logins.txt):")
     for username, password, description in logins:
         click.echo(f"  {username:<14} {password:<22} {description}")

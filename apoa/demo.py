@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -119,3 +121,65 @@ def seed_demo_accounts() -> list[tuple[str, str, str]]:
     path.write_text("".join(f"{u}\t{p}\t{d}\n" for u, (p, d) in logins.items()))
     path.chmod(0o600)
     return [(u, p, d) for u, (p, d) in logins.items()]
+
+
+# (name, street, village) of the demo lodgings of hotel.legian; the second one stays silent.
+DEMO_LODGINGS = [
+    ("Hotel Melati Legian", "Jl. Legian No. 10", "5103011004"),
+    ("Villa Kenanga", "Jl. Padma Utara No. 3", "5103011004"),
+]
+DEMO_GUESTS = [
+    # surname, given names, sex, birth date, nationality, passport, permit, days ago, late
+    ("MUELLER", "HANS", "M", "1980-05-17", "D", "C01X00T47", "voa", 2, False),
+    ("MUELLER", "ANNA", "F", "1982-03-02", "D", "C01X00T55", "voa", 2, False),
+    ("SMITH", "OLIVIA", "F", "1990-11-23", "AUS", "PA1234567", "visa_free", 4, True),
+    ("TANAKA", "HIRO", "M", "1975-07-01", "JPN", "TK7654321", "itas", 20, False),
+    ("DUBOIS", "CLAIRE", "F", "1988-01-15", "FRA", "18AV12345", "voa", 9, False),
+]
+
+
+def seed_demo_reports(*, now: datetime, geocoder: Any) -> bool:
+    """Give the demo a verified hotel with a few guests (one reported late) and a silent villa.
+
+    Goes through the real services, so the compliance list, dashboard and map show
+    what they would in production. Runs once: returns False when the hotel exists.
+    """
+    from apoa.lodgings.models import Lodging
+    from apoa.lodgings.services import decide_lodging, register_lodging
+    from apoa.reports import services
+
+    operator = db.session.scalar(sa.select(User).where(User.username == "hotel.legian"))
+    officer = db.session.scalar(sa.select(User).where(User.username == "petugas.ngurahrai"))
+    if operator is None or officer is None:
+        return False
+    if db.session.scalar(sa.select(Lodging.id).where(Lodging.operator_id == operator.id)):
+        return False
+    lodgings = []
+    for name, street, village in DEMO_LODGINGS:
+        data = {"name": name, "kind": "hotel", "street": street, "region_code": village}
+        lodging = register_lodging(operator, data, gps=None, now=now, geocoder=geocoder)
+        decide_lodging(officer, lodging, verified=True, reason=None, now=now - timedelta(days=60))
+        lodgings.append(lodging)
+    place = services.place_for_lodging(operator, lodgings[0])
+    for surname, given, sex, born, nationality, passport, permit, ago, late in DEMO_GUESTS:
+        arrived = now - timedelta(days=ago)
+        guest = {
+            "surname": surname,
+            "given_names": given,
+            "sex": sex,
+            "birth_date": date.fromisoformat(born),
+            "birth_place": "-",
+            "nationality": nationality,
+            "passport_number": passport,
+            "issuing_country": nationality,
+            "passport_expiry": (now + timedelta(days=900)).date(),
+            "permit_type": permit,
+            "permit_number": "2C11JD1234-A" if permit == "itas" else None,
+            "permit_expiry": (now + timedelta(days=25)).date(),
+            "purpose": "tourism",
+            "phone": None,
+        }
+        stay = {"check_in_at": arrived, "expected_check_out": (arrived + timedelta(days=7)).date()}
+        reported = arrived + timedelta(days=2 if late else 0, hours=1)
+        services.submit_check_in(operator, place, [guest], stay, now=min(reported, now))
+    return True

@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from apoa.accounts.models import User
+from apoa.compliance.models import Ledger
 from apoa.regions.models import Office, Region
+from apoa.reports.models import Stay
 
 
 def test_load_reference_is_idempotent(app, db, runner):
@@ -32,7 +34,14 @@ def test_seed_demo_is_idempotent_and_keeps_user_changes(app, db, runner, tmp_pat
     db.session.commit()
     second = runner.invoke(args=["apoa", "seed-demo"])
     assert second.exit_code == 0
-    assert second.output == first.output  # same logins printed, nothing regenerated
+    # Same logins printed, nothing regenerated; the demo guests are reported once only.
+    assert "Demo lodgings and guests" in first.output
+    assert second.output == first.output.replace(
+        "Demo lodgings and guests reported for hotel.legian.\n", ""
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Stay)) == 5
+    ledgers = db.session.scalars(sa.select(Ledger).order_by(Ledger.id)).all()
+    assert [ledger.kind for ledger in ledgers] == ["rt_rw", "lurah", "lodging", "lodging"]
     assert (
         db.session.scalar(sa.select(User.full_name).where(User.username == "admin"))
         == "Changed By User"
