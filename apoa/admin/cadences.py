@@ -6,6 +6,7 @@ from datetime import datetime
 
 from apoa.accounts.models import ReporterKind, User
 from apoa.audit.services import record_event
+from apoa.compliance import summaries
 from apoa.extensions import db
 from apoa.reports.models import ReportCadence
 from apoa.reports.periods import DEFAULT_CADENCES, MONTHLY, WEEKLY
@@ -27,6 +28,8 @@ def set_cadence(actor: User, kind: str, cadence: str, *, now: datetime) -> None:
         row = ReportCadence(reporter_kind=kind, cadence=cadence, updated_at=now)
         db.session.add(row)
     row.cadence, row.updated_at = cadence, now
+    if cadence != before:
+        summaries.recount_period(kind, cadence, now=now)
     record_event(
         "cadence.update",
         actor=actor,

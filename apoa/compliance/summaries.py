@@ -255,6 +255,51 @@ def nil_report_filed(
     )
 
 
+def recount_period(kind: str, cadence: str, *, now: datetime) -> None:
+    """Recount "reports this period" of one kind after admins changed its cadence.
+
+    Counts the check-in and check-out receipts issued since the new period began,
+    in each place's time zone.
+    """
+    from apoa.regions.timezones import WIB, WIT, WIT_PROVINCES, WITA, WITA_PROVINCES
+    from apoa.reports.models import Receipt, ReceiptKind
+
+    province = sa.func.substr(Ledger.village_code, 1, 2)
+    zones = [
+        (WITA, province.in_(sorted(WITA_PROVINCES))),
+        (WIT, province.in_(sorted(WIT_PROVINCES))),
+        (
+            WIB,
+            sa.or_(
+                Ledger.village_code.is_(None),
+                province.not_in(sorted(WITA_PROVINCES | WIT_PROVINCES)),
+            ),
+        ),
+    ]
+    for zone, in_zone in zones:
+        limits = rules.thresholds(now, zone, cadence)
+        start = limits.current.start
+        of_kind = sa.and_(Ledger.kind == kind, in_zone)
+        db.session.execute(
+            sa.update(Ledger).where(of_kind).values(period_start=start, period_reports=0)
+        )
+        counts = db.session.execute(
+            sa.select(Receipt.reporter_id, Receipt.lodging_id, sa.func.count())
+            .where(
+                Receipt.kind.in_([ReceiptKind.CHECK_IN, ReceiptKind.CHECK_OUT]),
+                Receipt.issued_at >= limits.current_start,
+            )
+            .group_by(Receipt.reporter_id, Receipt.lodging_id)
+        )
+        for reporter_id, lodging_id, count in counts:
+            place = (
+                Ledger.lodging_id == lodging_id
+                if lodging_id
+                else sa.and_(Ledger.reporter_id == reporter_id, Ledger.lodging_id.is_(None))
+            )
+            db.session.execute(sa.update(Ledger).where(of_kind, place).values(period_reports=count))
+
+
 # ---------------------------------------------------------------- stays
 
 

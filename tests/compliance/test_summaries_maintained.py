@@ -234,3 +234,25 @@ def test_sql_statuses_equal_the_pure_rules(db, create_user):
     assert mismatches == []
     seen = {sql for _, sql in rows}
     assert seen == {s.value for s in S}  # the cases reach every status
+
+
+def test_changing_the_cadence_recounts_reports_this_period(db, verified_lodging, create_user):
+    from apoa.admin.cadences import set_cadence
+
+    operator, lodging = verified_lodging
+    admin = create_user("admin")
+    wednesday = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+    week_before = wednesday - timedelta(days=8)  # same month, previous week
+    _check_in(operator, lodging, [_guest(1)], arrived=week_before, now=week_before)
+    _check_in(operator, lodging, [_guest(2)], arrived=wednesday, now=wednesday)
+    db.session.commit()
+    ledger = db.session.scalar(sa.select(Ledger).where(Ledger.lodging_id == lodging.id))
+    assert (ledger.period_start, ledger.period_reports) == (date(2026, 11, 16), 1)
+    set_cadence(admin, "lodging", "monthly", now=wednesday)
+    db.session.commit()
+    db.session.refresh(ledger)
+    assert (ledger.period_start, ledger.period_reports) == (date(2026, 11, 1), 2)
+    set_cadence(admin, "lodging", "weekly", now=wednesday)
+    db.session.commit()
+    db.session.refresh(ledger)
+    assert (ledger.period_start, ledger.period_reports) == (date(2026, 11, 16), 1)
