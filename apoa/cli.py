@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 from flask.cli import with_appcontext
 
@@ -169,6 +171,37 @@ def rebuild_summaries_command() -> None:
     click.echo(f"{rows} in {time.perf_counter() - started:.1f} s")
 
 
+def _moment(text: str | None) -> datetime:
+    """Return the moment a daily command runs as: now, or the --now given (UTC if no offset)."""
+    from apoa.db import utcnow
+
+    if not text:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise click.BadParameter(f"not an ISO 8601 date and time: {text}") from error
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@apoa_cli.command("raise-alerts")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO",
+    help="Pretend it is this moment (ISO 8601; UTC when no offset is given).",
+)
+@with_appcontext
+def raise_alerts_command(now_text: str | None) -> None:
+    """Bring every office's alert queue up to date, recent departures included (run daily)."""
+    from apoa.compliance.alerts import raise_due_alerts
+
+    now = _moment(now_text)
+    added = raise_due_alerts(None, now=now)
+    db.session.commit()
+    click.echo(f"{added} new alert(s)")
+
+
 @apoa_cli.command("generate")
 @click.option("--stays", type=click.IntRange(min=0), required=True, help="How many stays to write.")
 @click.option("--reporters", type=click.IntRange(min=1), required=True, help="How many reporters.")
@@ -188,3 +221,51 @@ def generate_command(stays: int, reporters: int, seed: int, force: bool) -> None
         result = generate(stays=stays, reporters=reporters, seed=seed, progress=bar.update)
     db.session.commit()
     click.echo(", ".join(f"{key}: {value}" for key, value in result.items()))
+
+
+@apoa_cli.command("send-reminders")
+@click.option("--dry-run", is_flag=True, help="Print who would get what; send and write nothing.")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO",
+    help="Pretend it is this moment (ISO 8601; UTC when no offset is given).",
+)
+@with_appcontext
+def send_reminders_command(dry_run: bool, now_text: str | None) -> None:
+    """E-mail silent and late reporters and send each office its daily digest (run daily)."""
+    import smtplib
+
+    from apoa.compliance.reminders import iter_reminders, send_reminders
+    from apoa.mail import MailNotConfigured, mail_sender
+
+    now = _moment(now_text)
+
+    if dry_run:
+        planned = 0
+        for item in iter_reminders(now):
+            planned += 1
+            click.echo(
+                f"would send {item.kind} to {item.recipient_key} <{item.mail.to}>"
+                f" [{item.mail.locale}] {item.mail.subject!r}: {item.summary}"
+            )
+        db.session.rollback()
+        click.echo(f"dry run: {planned} message(s) planned, none sent")
+        return
+
+    try:
+        sender = mail_sender()
+        with sender:
+            summary = send_reminders(now, sender)
+    except MailNotConfigured as error:
+        raise click.ClickException(str(error)) from error
+    except (smtplib.SMTPException, OSError) as error:
+        raise click.ClickException(f"cannot use the mail server: {error}") from error
+    for key, reason in summary.failed:
+        click.echo(f"failed: {key}: {reason}", err=True)
+    click.echo(
+        f"reminders sent: {summary.sent['reminder']}, digests sent: {summary.sent['digest']},"
+        f" failed: {len(summary.failed)}, skipped: {summary.skipped}"
+    )
+    if summary.failed:
+        raise SystemExit(1)

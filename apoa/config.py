@@ -159,6 +159,10 @@ class Config:
     MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 30)
     # The address put into e-mails so that links open the right server.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    # Reporters reminded within this many days are not reminded again (1: daily).
+    REMINDER_INTERVAL_DAYS = _env_int("REMINDER_INTERVAL_DAYS", 1)
+    # How often (per worker and office) opening the alert queue re-scans the office's stays.
+    ALERT_SCAN_SECONDS = _env_int("ALERT_SCAN_SECONDS", 300)
 
     @classmethod
     def check(cls, config: dict[str, Any]) -> None:

@@ -16,7 +16,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "apoa" / "static" / "vendor"
-PINS = {"leaflet": "1.9.4", "leaflet.heat": "0.2.0", "leaflet.markercluster": "1.5.3"}
+PINS = {
+    "chart.js": "4.6.1",
+    "leaflet": "1.9.4",
+    "leaflet.heat": "0.2.0",
+    "leaflet.markercluster": "1.5.3",
+}
 VENDORED = {
     "leaflet": [
         "leaflet.js",
@@ -32,6 +37,9 @@ VENDORED = {
         "MarkerCluster.css",
         "MarkerCluster.Default.css",
     ],
+    "leaflet.heat": ["leaflet-heat.js"],
+    # The UMD build: one file defining window.Chart, its colour helper bundled in.
+    "chart.js": ["chart.umd.min.js"],
 }
 CDN = re.compile(
     r"(?:https?:)?//[^\s\"'<>)]*(?:unpkg\.com|jsdelivr\.net|cdnjs\.cloudflare\.com|cdnjs\.com"
@@ -95,9 +103,13 @@ def test_vendored_files_and_licences_exist():
             assert path.stat().st_size > 0
         assert (folder / "VERSION").read_text(encoding="utf-8").startswith(f"{name} {PINS[name]}\n")
     assert "BSD 2-Clause" in (VENDOR / "leaflet" / "LICENSE").read_text(encoding="utf-8")
-    assert "Permission is hereby granted" in (
-        VENDOR / "leaflet.markercluster" / "LICENSE"
-    ).read_text(encoding="utf-8")
+    for name in ("leaflet.markercluster", "chart.js"):
+        assert "Permission is hereby granted" in (VENDOR / name / "LICENSE").read_text(
+            encoding="utf-8"
+        )
+    # The copy is the registry's build of the pinned version, not some other Chart.js.
+    head = (VENDOR / "chart.js" / "chart.umd.min.js").read_text(encoding="utf-8")[:200]
+    assert f"Chart.js v{PINS['chart.js']}" in head
 
 
 # ---------------------------------------------------------------- the copy script
@@ -133,6 +145,14 @@ def _fake_node_modules(root: Path, *, versions: dict[str, str] | None = None) ->
     )
     (heat / "LICENSE").write_text("BSD 2-Clause License\n")
     (heat / "dist" / "leaflet-heat.js").write_text("/* heat */\n")
+    chart = root / "node_modules" / "chart.js"
+    (chart / "dist").mkdir(parents=True)
+    (chart / "package.json").write_text(
+        json.dumps({"version": versions["chart.js"], "license": "MIT"})
+    )
+    (chart / "LICENSE.md").write_text("The MIT License (MIT)\n")
+    for name in ("chart.umd.min.js", "chart.umd.js", "chart.js", "chart.cjs"):
+        (chart / "dist" / name).write_text(f"/* {name} */\n")
 
 
 def test_vendor_script_copies_files_and_is_idempotent(tmp_path):
@@ -150,6 +170,11 @@ def test_vendor_script_copies_files_and_is_idempotent(tmp_path):
     ]
     cluster = tmp_path / "apoa/static/vendor/leaflet.markercluster"
     assert (cluster / "LICENSE").read_text() == "MIT\n"
+    chart = tmp_path / "apoa/static/vendor/chart.js"
+    # Only the UMD build (a plain <script> defines window.Chart), with LICENSE.md as LICENSE.
+    assert sorted(p.name for p in chart.iterdir()) == ["LICENSE", "VERSION", "chart.umd.min.js"]
+    assert (chart / "LICENSE").read_text() == "The MIT License (MIT)\n"
+    assert (chart / "VERSION").read_text().startswith("chart.js 4.6.1\nlicense: MIT\n")
     assert (cluster / "VERSION").read_text().startswith("leaflet.markercluster 1.5.3\n")
 
     mtime = (leaflet / "leaflet.js").stat().st_mtime_ns
@@ -167,16 +192,19 @@ def test_vendor_script_fails_clearly_without_node_modules(tmp_path, capsys):
     (tmp_path / "package.json").write_text(json.dumps({"private": True, "dependencies": PINS}))
     assert tool.main(["--root", str(tmp_path)]) == 1
     message = capsys.readouterr().err
-    assert "leaflet, leaflet.markercluster, leaflet.heat" in message
+    assert "leaflet, leaflet.markercluster, leaflet.heat, chart.js" in message
     assert "npm ci" in message
     assert not (tmp_path / "apoa").exists()
 
 
-def test_vendor_script_refuses_a_version_other_than_the_pin(tmp_path, capsys):
+@pytest.mark.parametrize(("name", "other"), [("leaflet", "1.9.3"), ("chart.js", "4.5.1")])
+def test_vendor_script_refuses_a_version_other_than_the_pin(tmp_path, capsys, name, other):
     tool = _load_tool()
-    _fake_node_modules(tmp_path, versions={**PINS, "leaflet": "1.9.3"})
+    _fake_node_modules(tmp_path, versions={**PINS, name: other})
     assert tool.main(["--root", str(tmp_path)]) == 1
-    assert "pins 1.9.4" in capsys.readouterr().err
+    assert f"node_modules/{name} is {other} but package.json pins {PINS[name]}" in (
+        capsys.readouterr().err
+    )
     assert not (tmp_path / "apoa").exists()
 
 

@@ -50,6 +50,10 @@ PACKAGES = (
     ),
     # The officers' map heat layer (drawn from the server's cell counts, never raw points).
     Package("leaflet.heat", (("dist/leaflet-heat.js", ""),)),
+    # The dashboard's charts (issue 6, point 5). The UMD build defines window.Chart and
+    # bundles its one dependency (@kurkle/color); it injects no <style>, so the strict
+    # CSP holds (tests/browser/test_dashboard_browser.py).
+    Package("chart.js", (("dist/chart.umd.min.js", ""),)),
 )
 
 # Licence file names seen in npm packages, in order of preference.

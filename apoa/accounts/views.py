@@ -132,9 +132,18 @@ def home() -> Any:
         Role.ADMIN: "accounts/home_admin.html",
         Role.OFFICER: "accounts/home_officer.html",
     }.get(current_user.role, "accounts/home_reporter.html")
-    due = []
-    if current_user.role == Role.REPORTER:
-        from apoa.reports.views import nil_reports_due
+    if current_user.role != Role.REPORTER:
+        return render_template(template, due=[])
+    from apoa.compliance.reminders import STATUS_LABELS, reporter_places
+    from apoa.compliance.summaries import deadline_hours
+    from apoa.reports.views import nil_reports_due
 
-        due = nil_reports_due(current_user._get_current_object())
-    return render_template(template, due=due)
+    user = current_user._get_current_object()
+    return render_template(
+        template,
+        due=nil_reports_due(user),
+        # The signed-in reporter's own places only (security.md R10).
+        places=reporter_places(user, utcnow()),
+        place_status_labels=STATUS_LABELS,
+        deadline_hours=deadline_hours(),
+    )

@@ -68,10 +68,8 @@ class LedgerColumns:
 
     def rank(self) -> sa.ColumnElement[int]:
         """0 for never reported … 3 for compliant: sorts the worst first."""
-        status = self.status()
-        return sa.case(
-            *((status == name, index) for index, name in enumerate(STATUS_ORDER)), else_=9
-        )
+        order = {name.value: index for index, name in enumerate(STATUS_ORDER)}
+        return sa.case(order, value=self.status(), else_=9)
 
     def reports_this_period(self) -> sa.ColumnElement[int]:
         return self._case(

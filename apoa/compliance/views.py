@@ -1,7 +1,292 @@
-"""Placeholder: filled in by issue 6 work."""
+"""Officers' compliance pages: the list of reporting places, its exports, area coverage, history.
+
+Issue 6, points 2 and 3. Officers only: each sees the places of their own
+office (the ledger's office_id, set by the same routing as the stays').
+Admins are refused (403): the national figures are on the dashboard, which
+shows no names. Every view state (filters, sort, page) lives in the URL.
+Exports and a reporter's history show names and contacts, so they are
+audited (security.md R16); the list itself shows what the admin account list
+shows and is not.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import tzinfo
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_login import current_user, login_fresh
+
+from apoa.accounts.models import Role, User
+from apoa.audit.services import record_event
+from apoa.compliance import coverage as area_coverage
+from apoa.compliance import exports, history, listing
+from apoa.compliance.forms import ComplianceFilterForm
+from apoa.compliance.listing import (
+    COLUMNS,
+    DEFAULT_SORT,
+    KIND_LABELS,
+    STATUS_LABELS,
+    ListQuery,
+    clean_page,
+    clean_sort,
+    is_village_code,
+    jurisdiction_districts,
+    rows_cells,
+    villages_of,
+)
+from apoa.compliance.summaries import deadline_hours
+from apoa.db import utcnow, writes_on_get
+from apoa.extensions import db
+from apoa.regions.queries import region_label
+from apoa.regions.timezones import timezone_for_region
+from apoa.scoping import jurisdiction_codes
+from apoa.security import role_required
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
+
+
+def _actor() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _office_id() -> int:
+    office_id = _actor().office_id
+    if office_id is None:  # the schema forbids it for officers; refuse rather than widen
+        abort(403)
+    return office_id
+
+
+def _office_zone(office_id: int) -> tzinfo:
+    codes = jurisdiction_codes(office_id)
+    return timezone_for_region(min(codes) if codes else None)
+
+
+def _list_query() -> tuple[ComplianceFilterForm, ListQuery]:
+    """Read the list's state from the URL; values outside the choices are ignored (and shown)."""
+    office_id = _office_id()
+    args = request.args
+    form = ComplianceFilterForm(args)
+    districts = jurisdiction_districts(office_id)
+    known = {r.code for r in districts}
+    wanted_district, wanted_village = args.get("district", ""), args.get("village", "")
+    parent = (
+        wanted_district
+        if wanted_district in known
+        else wanted_village[:6]
+        if is_village_code(wanted_village) and wanted_village[:6] in known
+        else None
+    )
+    form.set_region_choices(districts, villages_of(parent) if parent else [])
+    form.validate()
+    sort, direction = clean_sort(args.get("sort"), args.get("dir"))
+    query = ListQuery(
+        office_id=office_id,
+        status=form.value("status"),
+        kind=form.value("kind"),
+        district=form.value("district"),
+        village=form.value("village"),
+        sort=sort,
+        direction=direction,
+        page=clean_page(args.get("page")),
+    )
+    return form, query
+
+
+def _sort_links(query: ListQuery) -> dict[str, dict[str, str]]:
+    """For each column: the URL that sorts by it (flipping the direction if it is the sort)."""
+    links = {}
+    for key, _label in COLUMNS:
+        current = query.sort == key
+        direction = ("desc" if query.direction == "asc" else "asc") if current else "asc"
+        links[key] = {
+            "url": url_for(".index", **query.filter_args(), sort=key, dir=direction),
+            "state": (
+                ("ascending" if query.direction == "asc" else "descending") if current else ""
+            ),
+        }
+    return links
+
+
+@bp.get("/")
+@role_required(Role.OFFICER)
+def index() -> Any:
+    form, query = _list_query()
+    page = listing.list_page(query, now=utcnow())
+    page_args = {**query.args(), "page": str(page.page)} if page.page > 1 else query.args()
+    return render_template(
+        "compliance/list.html",
+        form=form,
+        query=query,
+        page=page,
+        rows=list(zip(page.rows, rows_cells(page.rows), strict=True)),
+        columns=COLUMNS,
+        sort_links=_sort_links(query),
+        status_labels=STATUS_LABELS,
+        page_args=page_args,
+        default_sort=DEFAULT_SORT,
+        export_max=format_decimal(listing.EXPORT_MAX_ROWS),
+    )
+
+
+def _export(kind: str) -> Response:
+    if not login_fresh():
+        # Exports need a fresh sign-in (security.md R25). Officers never get a remembered
+        # session (R6), so this only refuses a session restored some other way.
+        abort(403)
+    officer = _actor()
+    _form, query = _list_query()
+    now = utcnow()
+    everything = request.args.get("all") == "1"
+    if everything:
+        rows, total = listing.all_rows(query, now=now, limit=listing.EXPORT_MAX_ROWS)
+        page_number = None
+    else:
+        page = listing.list_page(query, now=now)
+        rows, total, page_number = page.rows, page.total, page.page
+    headers, cells = listing.headers(), rows_cells(rows)
+    office_code = officer.office.code if officer.office else str(query.office_id)
+    name = exports.export_filename(
+        office_code, now.astimezone(_office_zone(query.office_id)).date(), kind
+    )
+    if kind == "csv":
+        body, content_type = exports.csv_bytes(headers, cells), exports.CSV_MIMETYPE
+    else:
+        body = exports.xlsx_bytes(headers, cells, title=_("Compliance"))
+        content_type = exports.XLSX_MIMETYPE
+    # Audited once the file is built: the event records an export that happened.
+    record_event(
+        "compliance.export",
+        actor=officer,
+        object_type="office",
+        object_id=query.office_id,
+        details={
+            "format": kind,
+            "filters": query.filter_args(),
+            "sort": query.sort,
+            "dir": query.direction,
+            "page": page_number,
+            "all": everything,
+            "rows": len(rows),
+            "matching": total,
+            "truncated": everything and total > len(rows),
+        },
+        now=now,
+    )
+    db.session.commit()
+    return Response(
+        body,
+        content_type=content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Export-Rows": str(len(rows)),
+            "X-Export-Matching": str(total),
+        },
+    )
+
+
+@bp.get("/export.csv")
+@role_required(Role.OFFICER)
+@writes_on_get
+def export_csv() -> Any:
+    return _export("csv")
+
+
+@bp.get("/export.xlsx")
+@role_required(Role.OFFICER)
+@writes_on_get
+def export_xlsx() -> Any:
+    return _export("xlsx")
+
+
+def _percent(value: float | None) -> str:
+    return format_percent(value) if value is not None else "–"
+
+
+@bp.get("/coverage")
+@role_required(Role.OFFICER)
+def coverage() -> Any:
+    office_id = _office_id()
+    now = utcnow()
+    districts = jurisdiction_districts(office_id)
+    wanted = request.args.get("district", "")
+    chosen = next((r for r in districts if r.code == wanted), None) if wanted else None
+    if chosen is not None:
+        figures = area_coverage.village_coverage(office_id, chosen.code, now=now)
+    else:
+        figures = area_coverage.district_coverage(office_id, now=now)
+    return render_template(
+        "compliance/coverage.html",
+        figures=figures,
+        district=chosen,
+        unknown_district=bool(wanted) and chosen is None,
+        districts=districts,
+        percent=_percent,
+    )
+
+
+@bp.get("/reporters/<int:user_id>")
+@role_required(Role.OFFICER)
+@writes_on_get
+def reporter(user_id: int) -> Any:
+    officer = _actor()
+    found = history.reporter_for_officer(user_id, officer)
+    if found is None:
+        abort(404)  # not a reporter with a place in this office: reveal nothing
+    now = utcnow()
+    places = history.places(found, now=now)
+    place = None
+    raw = request.args.get("ledger", "")
+    if raw:
+        place = next((row for row, _active in places if str(row.ledger_id) == raw), None)
+        if place is None:
+            abort(404)
+    page = db.paginate(
+        history.receipts_query(officer, user_id, place),
+        page=clean_page(request.args.get("page")),
+        per_page=history.RECEIPTS_PER_PAGE,
+        error_out=False,
+    )
+    if page.page > page.pages > 0:  # a page past the end shows the last one
+        page = db.paginate(
+            history.receipts_query(officer, user_id, place),
+            page=page.pages,
+            per_page=history.RECEIPTS_PER_PAGE,
+            error_out=False,
+        )
+    lines = history.receipt_lines(officer, list(page.items))
+    by_lodging = {row.lodging_id: row.village_code for row, _active in places}
+    record_event(
+        "compliance.reporter_view",
+        actor=officer,
+        object_type="user",
+        object_id=user_id,
+        details={"ledger": place.ledger_id if place else None, "page": page.page},
+        now=now,
+    )
+    db.session.commit()
+    user = found.user
+    return render_template(
+        "compliance/history.html",
+        user=user,
+        area=region_label(user.area_code) if user.area_code else None,
+        places=[
+            (row, active, cells)
+            for (row, active), cells in zip(
+                places, rows_cells(row for row, _active in places), strict=True
+            )
+        ],
+        place=place,
+        page=page,
+        lines=lines,
+        region_of_lodging=by_lodging,
+        nil_reports=history.nil_reports(officer, user_id, place),
+        kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS,
+        columns=COLUMNS,
+        local_time=listing.local_time,
+        format_day=lambda day: format_date(day, "medium"),
+        deadline_hours=deadline_hours(),
+    )
