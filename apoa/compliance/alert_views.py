@@ -33,6 +33,7 @@ from apoa.accounts.models import Role, User
 from apoa.audit.services import record_event
 from apoa.compliance import alerts
 from apoa.compliance.alert_forms import AlertNoteForm
+from apoa.compliance.listing import clean_page
 from apoa.compliance.models import Alert, AlertKind, AlertStatus
 from apoa.db import utcnow, writes_on_get
 from apoa.errors import FieldError, copy_errors_to_form
@@ -196,7 +197,7 @@ def index() -> Any:
     )
     page = db.paginate(
         query.order_by(*order),
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        page=clean_page(request.args.get("page")),
         per_page=PER_PAGE,
         error_out=False,
     )

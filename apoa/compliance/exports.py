@@ -45,24 +45,31 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, title:
     from openpyxl.styles import Font
 
     def clean(value: Cell) -> Cell:
-        value = neutralise(value)
         if not isinstance(value, str):
             return value
         # openpyxl refuses control characters (a stray one must not break the file), and XML
-        # reads a bare carriage return as a line feed anyway: write the line feed.
-        return ILLEGAL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+        # reads a bare carriage return as a line feed anyway: write the line feed. Strip before
+        # neutralising: "\x01=HYPERLINK(…)" must not become a formula once stripped.
+        value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+    def text_cell(value: Cell) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=clean(value))
+        if isinstance(value, str):
+            cell.data_type = "s"  # text, never a formula, whatever it starts with
+        return cell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     bold = Font(bold=True)
     header_cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=clean(text))
+        cell = text_cell(text)
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        sheet.append([clean(cell) for cell in row])
+        sheet.append([text_cell(cell) for cell in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

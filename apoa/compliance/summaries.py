@@ -154,17 +154,23 @@ def reroute_areas(codes: Iterable[str]) -> None:
         ledger.office_id = _area_office(ledger.village_code)
 
 
-def location_moved(location_id: int, old_office_id: int | None) -> None:
-    """Follow a location routed to another office: its lodging's ledger and its stays' counts.
+def location_moved(
+    location_id: int, old_office_id: int | None, old_region_code: str | None
+) -> None:
+    """Follow a location routed to another office or region: its ledger and its stays' counts.
 
-    Rare (a late network geocode, a re-route), so it walks the place's stays one by one.
+    Rare (a late network geocode, a re-route), so it walks the place's stays one by one;
+    the old facts are rebuilt from the old office and region (district, local days).
     """
     from apoa.geocoding.models import Location
     from apoa.lodgings.models import Lodging
     from apoa.reports.models import Stay
 
     location = db.session.get(Location, location_id)
-    if location is None or (old_office_id or NO_OFFICE) == (location.office_id or NO_OFFICE):
+    if location is None:
+        return
+    same_office = (old_office_id or NO_OFFICE) == (location.office_id or NO_OFFICE)
+    if same_office and old_region_code == location.region_code:
         return
     lodging_id = db.session.scalar(sa.select(Lodging.id).where(Lodging.location_id == location_id))
     ledger = ledger_for_lodging(lodging_id) if lodging_id else None
@@ -176,8 +182,9 @@ def location_moved(location_id: int, old_office_id: int | None) -> None:
     for stay in db.session.scalars(sa.select(Stay).where(Stay.location_id == location_id)):
         db.session.refresh(stay, ["office_id"])
         after = facts_of(stay)
-        if after is not None:
-            changes.append((replace(after, office_id=old_office_id or NO_OFFICE), after))
+        before = facts_of(stay, region_code=old_region_code)
+        if before is not None and after is not None:
+            changes.append((replace(before, office_id=old_office_id or NO_OFFICE), after))
     stays_changed(changes)
 
 
@@ -316,13 +323,20 @@ class StayFacts:
     is_open: bool
 
 
-def facts_of(stay) -> StayFacts | None:
-    """Return a stay's contribution as it stands now (None: cancelled, it counts nowhere)."""
+_OWN_REGION = "own"  # facts_of: use the location's current region code
+
+
+def facts_of(stay, *, region_code: str | None = _OWN_REGION) -> StayFacts | None:
+    """Return a stay's contribution as it stands now (None: cancelled, it counts nowhere).
+
+    `region_code` stands in for the location's when it changed (the facts before a move).
+    """
     from apoa.reports.models import StayStatus
 
     if stay.status == StayStatus.CANCELLED:
         return None
-    region_code = stay.location.region_code
+    if region_code == _OWN_REGION:
+        region_code = stay.location.region_code
     zone = timezone_for_region(region_code)
     return StayFacts(
         office_id=stay.office_id or NO_OFFICE,

@@ -197,6 +197,7 @@ def _geocode_location(location: Location, geocoder: AddressGeocoder) -> GeoResul
 def geocode_location(location: Location, *, geocoder: AddressGeocoder, now: datetime) -> None:
     """(Re-)geocode one stored location and route it again; its stays follow on the map."""
     before = (location.lat, location.lon, location.office_id)
+    old_region = location.region_code
     try:
         result = _geocode_location(location, geocoder)
     except Exception:  # the queue retries later; the location keeps its coarse point
@@ -205,7 +206,7 @@ def geocode_location(location: Location, *, geocoder: AddressGeocoder, now: date
     apply_result(location, result, now=now)
     location.office_id = office_for_region(location.region_code)
     db.session.flush()
-    cells.location_changed(location.id, before)
+    cells.location_changed(location.id, before, old_region_code=old_region)
 
 
 def place_pin(actor: User, location: Location, lat: float, lon: float, *, now: datetime) -> None:

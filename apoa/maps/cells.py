@@ -77,7 +77,10 @@ def rebuild() -> int:
 
 
 def location_changed(
-    location_id: int, before: tuple[float | None, float | None, int | None]
+    location_id: int,
+    before: tuple[float | None, float | None, int | None],
+    *,
+    old_region_code: str | None = None,
 ) -> None:
     """Follow a location's new point or office: its open stays move in the pyramid.
 
@@ -91,14 +94,19 @@ def location_changed(
     if location is None:
         return
     old_lat, old_lon, old_office = before
-    if (old_lat, old_lon, old_office) == (location.lat, location.lon, location.office_id):
-        return
-    db.session.execute(
-        sa.update(Stay).where(Stay.location_id == location_id).values(office_id=location.office_id)
-    )
     from apoa.compliance import summaries
 
-    summaries.location_moved(location_id, old_office)
+    if old_office != location.office_id:
+        db.session.execute(
+            sa.update(Stay)
+            .where(Stay.location_id == location_id)
+            .values(office_id=location.office_id)
+        )
+    # The compliance summaries follow a new office or region (pin moves alone change neither).
+    old_region = location.region_code if old_region_code is None else old_region_code
+    summaries.location_moved(location_id, old_office, old_region)
+    if (old_lat, old_lon, old_office) == (location.lat, location.lon, location.office_id):
+        return
     open_count = db.session.scalar(
         sa.select(sa.func.count(Stay.id)).where(
             Stay.location_id == location_id, Stay.status == StayStatus.OPEN

@@ -386,3 +386,10 @@ def test_a_post_without_the_csrf_token_is_refused(make_app, db, scene):
     response = client.post(f"/alerts/{alert.id}/resolve", data={"resolve-note": "No token."})
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(AlertAction.id))) == 0
+
+
+def test_an_absurd_page_number_is_not_an_error(client, db, create_user):
+    officer = create_user("officer")
+    client.post("/login", data={"username": officer.username, "password": TEST_PASSWORD})
+    for page in ("9" * 30, "9223372036854775807", "-5", "x"):
+        assert client.get(f"/alerts/?page={page}").status_code == 200

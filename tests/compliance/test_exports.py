@@ -207,3 +207,12 @@ def test_export_needs_a_fresh_sign_in(client, db, places):
         )
         == 0
     )
+
+
+def test_a_control_character_cannot_smuggle_a_formula_into_xlsx():
+    from openpyxl import load_workbook
+
+    data = exports.xlsx_bytes(["Place"], [['\x01=HYPERLINK("http://x","y")']], title="t")
+    cell = load_workbook(io.BytesIO(data)).worksheets[0]["A2"]
+    assert cell.data_type != "f"
+    assert cell.value == '\'=HYPERLINK("http://x","y")'

@@ -171,3 +171,11 @@ def test_a_place_no_longer_reporting_still_opens(client, db, places):
     html = _history(client, places.users["late"]).get_data(as_text=True)
     assert "no longer reporting" in html
     assert "Deactivated" in html
+
+
+def test_history_with_an_absurd_page_number_is_not_an_error(client, db, places):
+    login(client, places.officer)
+    user = places.users["compliant"]
+    for page in ("9" * 30, "9223372036854775807", "0"):
+        response = client.get(f"/compliance/reporters/{user.id}?page={page}")
+        assert response.status_code == 200

@@ -256,3 +256,26 @@ def test_changing_the_cadence_recounts_reports_this_period(db, verified_lodging,
     db.session.commit()
     db.session.refresh(ledger)
     assert (ledger.period_start, ledger.period_reports) == (date(2026, 11, 16), 1)
+
+
+def test_a_location_routed_to_another_region_moves_its_counts(db, verified_lodging):
+    from apoa.maps import cells
+    from apoa.regions.routing import office_for_region
+
+    operator, lodging = verified_lodging
+    now = utcnow()
+    _check_in(operator, lodging, [_guest(1)], arrived=now, now=now)
+    db.session.commit()
+    location = lodging.location
+    old_office, old_region = location.office_id, location.region_code
+    before = (location.lat, location.lon, old_office)
+    location.region_code = "5171011001"  # a late geocode found it in Denpasar
+    location.office_id = office_for_region(location.region_code)
+    db.session.flush()
+    cells.location_changed(location.id, before, old_region_code=old_region)
+    db.session.commit()
+    new_counts = _presence(db, location.office_id)
+    assert new_counts[("district", "517101")] == 1
+    assert ("district", "510301") not in _presence(db, old_office)
+    ledger = db.session.scalar(sa.select(Ledger).where(Ledger.lodging_id == lodging.id))
+    assert (ledger.office_id, ledger.district_code) == (location.office_id, "517101")
