@@ -36,18 +36,15 @@ import json
 import logging
 import math
 import os
-import platform
 import re
 import shutil
 import socket
-import sqlite3
 import statistics
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from apoa import create_app  # noqa: E402
-from apoa.config import TestConfig  # noqa: E402
+from bench.common import build_app, machine, percentile, publish, temporary_database  # noqa: E402
 
 VENDOR = ROOT / "apoa" / "static" / "vendor"
 CHROMIUM = os.environ.get("APOA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
@@ -111,12 +107,6 @@ OBSERVER_JS = """
 # ---------------------------------------------------------------- small helpers
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Return the nearest-rank percentile of an already sorted list."""
-    index = max(0, math.ceil(q * len(sorted_values)) - 1)
-    return sorted_values[index]
-
-
 def bbox_for(lat: float, lon: float, zoom: int) -> tuple[float, float, float, float]:
     """Return (west, south, east, north) of a VIEWPORT-sized map centred on a point."""
     from apoa.maps.tiles import tile_to_lonlat
@@ -128,54 +118,6 @@ def bbox_for(lat: float, lon: float, zoom: int) -> tuple[float, float, float, fl
     west, north = tile_to_lonlat(x - dx, y - dy, zoom)
     east, south = tile_to_lonlat(x + dx, y + dy, zoom)
     return (max(west, -180.0), max(south, -85.0), min(east, 180.0), min(north, 85.0))
-
-
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = ""
-    with contextlib.suppress(OSError):
-        kib = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f"{kib / 1024 / 1024:.0f} GiB"
-    return {
-        "date": datetime.now(UTC).date().isoformat(),
-        "cpus": os.cpu_count(),
-        "cpu": cpu,
-        "memory": memory,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-    }
-
-
-@contextlib.contextmanager
-def database(engine: str, postgres_url: str) -> Iterator[str]:
-    """Yield the URL of a fresh, empty database; remove it afterwards."""
-    if engine == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="apoa_bench_"))
-        try:
-            yield f"sqlite:///{folder / 'bench.sqlite3'}"
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    from apoa.config import normalise_database_url
-
-    server = normalise_database_url(postgres_url)
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"apoa_bench_{os.getpid()}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @contextlib.contextmanager
@@ -205,12 +147,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 # ---------------------------------------------------------------- the app side
-
-
-def build_app(url: str) -> Any:
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = url
-    return create_app(config)
 
 
 def prepare(app: Any, stays: int, reporters: int, seed: int) -> dict[str, Any]:
@@ -649,7 +585,7 @@ def main() -> int:
     sizes = [int(s) for s in args.folium_points.split(",") if s]
     for engine in engines:
         print(f"== {engine}: {args.stays:,} stays, {reporters:,} reporters", file=sys.stderr)
-        with database(engine, args.postgres_url) as url:
+        with temporary_database(engine, args.postgres_url) as url:
             app = build_app(url)
             run = prepare(app, args.stays, reporters, args.seed)
             g = run["generate"]
@@ -678,10 +614,7 @@ def main() -> int:
                 db.session.remove()
                 db.engine.dispose()
             report["engines"][engine] = run
-    text = markdown(report)
-    print(text)
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=2, default=str))
+    publish(markdown(report), report, args.json)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""National-scale synthetic data for the officers' map and its benchmarks (issue 5).
+"""National-scale synthetic data for the officers' map, the compliance pages and their benchmarks.
 
 `generate(stays=…, reporters=…)` writes reporters, their verified lodgings and
 area homes, persons, stay groups and stays through a bulk path: batches of
@@ -20,17 +20,25 @@ What the data looks like (performance.md, section 4; planning volume ~200k curre
   (a phone pin, precision "gps"), routed to an office with the same rule as
   `apoa.regions.routing.office_for_region` (many places have none).
 - Stays: groups of 1-4 guests (one StayGroup), a realistic nationality, permit and
-  purpose mix, spread over three years; ~20 % are open now, the rest checked out.
+  purpose mix, spread over three years; ~20 % are open now, the rest checked out;
+  ~3 % of the open groups are past their expected check-out (rule C4).
+- Reporting behaviour, for the compliance list (issue 6): accounts were registered
+  before their first stay; most places report within the 24 hours, some often
+  late (~8 % of check-ins and ~5 % of check-outs reported 1-5 days after the
+  event, `check_out_reported_at`); ~10 % of the reporters are silent (nothing in
+  the last two months), ~7 % quiet (no guests then either, but a nil report with
+  its receipt for every period), ~3 % never reported anything.
 
-Deliberately left out, because the data serves the map and benchmarks, not
-receipts or person matching: no StayEvent, Receipt or audit rows (a stay's
-history and receipt pages will be empty), every guest is a new Person (no
-returning guests, so the overlap flags stay False), and no stay is cancelled.
-Run it on a development or benchmark database while nobody else writes: on
-SQLite the ids are reserved from max(id).
+Deliberately left out, because the data serves the map, the compliance pages
+and benchmarks, not person matching: no StayEvent or audit rows and no
+receipts except the nil reports' (a stay's history and receipt pages will be
+empty), every guest is a new Person (no returning guests, so the overlap flags
+stay False), and no stay is cancelled. Run it on a development or benchmark
+database while nobody else writes: on SQLite the ids are reserved from max(id).
 
-At the end `apoa.maps.cells.rebuild()` recomputes the cluster pyramid: the bulk
-path bypasses the per-report pyramid maintenance, so a rebuild keeps it right.
+At the end `apoa.maps.cells.rebuild()` recomputes the cluster pyramid and
+`apoa.compliance.summaries.rebuild()` the compliance ledgers, office days and
+presence counts: the bulk path bypasses the per-report maintenance of both.
 """
 
 from __future__ import annotations
@@ -52,10 +60,29 @@ import sqlalchemy as sa
 
 from apoa.extensions import db
 from apoa.maps.tiles import to_tile
+from apoa.reports.receipt_numbers import CROCKFORD_ALPHABET, check_symbol
+from apoa.reports.receipt_numbers import PREFIX as RECEIPT_PREFIX
 
 BATCH_STAYS = 8_000  # per executemany: large enough to amortise, small enough for memory
 OPEN_SHARE = 0.20
 HISTORY_DAYS = 3 * 365
+REGISTERED_DAYS = (HISTORY_DAYS + 1, HISTORY_DAYS + 400)  # accounts predate their stays
+
+# ---------------------------------------------------------------- how reporters behave
+
+# (share of reporters, activity): silent places reported nothing in the last two months
+# and declared nothing; quiet ones had no guests then either but filed their nil reports;
+# the never-reporting ones have not reported anything since they were registered.
+ACTIVITY = (("active", 0.80), ("silent", 0.10), ("quiet", 0.07), ("never", 0.03))
+DORMANT_DAYS = 66  # silent and quiet places: last departure this long ago (late reports fit)
+DORMANT_WEIGHT = 0.3  # and fewer guests before that
+NIL_DAYS = 60  # quiet places declare every period that started in the last NIL_DAYS days
+# (share of places, chance that a check-in is reported late): most report on time, a few
+# are often late; on average ~8 % of check-ins are 1-5 days late.
+LATENESS = ((0.60, 0.02), (0.30, 0.12), (0.10, 0.35))
+CHECK_OUT_LATENESS = 5 / 8  # of a place's check-in lateness: ~5 % of check-outs are late
+LATE_SECONDS = (86_400 + 3_600, 5 * 86_400)  # a late report comes 1-5 days after the event
+OVERDUE_SHARE = 0.03  # open groups already past their expected check-out (1-10 days)
 
 # ---------------------------------------------------------------- where foreigners stay
 
@@ -397,7 +424,7 @@ class _Days(dict[int, Any]):
 # ---------------------------------------------------------------- places
 
 
-@dataclass
+@dataclass(slots=True)
 class _Place:
     location_id: int
     lodging_id: int | None
@@ -405,6 +432,16 @@ class _Place:
     office_id: int | None
     weight: float
     zone: int
+    activity: str = "active"  # see ACTIVITY
+    late_in: float = 0.0  # the chance that a check-in here is reported late
+    region_code: str = ""
+    name: str = ""
+    kind: str = "lodging"  # the reporter's kind
+
+    @property
+    def dormant(self) -> bool:
+        """Nothing happened here in the last two months (silent or quiet)."""
+        return self.activity in ("silent", "quiet")
 
 
 class _PlacePicker:
@@ -417,7 +454,8 @@ class _PlacePicker:
     def __init__(self, places: list[_Place]) -> None:
         by_zone: dict[int, list[_Place]] = {}
         for place in places:
-            by_zone.setdefault(place.zone, []).append(place)
+            if place.activity != "never":
+                by_zone.setdefault(place.zone, []).append(place)
         zones = sorted(by_zone)
         self.zone_cum = list(accumulate(ZONES[z][1] for z in zones))
         self.members = [by_zone[z] for z in zones]
@@ -431,6 +469,16 @@ class _PlacePicker:
         return self.members[i][min(bisect_right(cum, r2 * cum[-1]), len(cum) - 1)]
 
 
+@dataclass(frozen=True)
+class _Behaviour:
+    """How one reporter reports, shared by all of its places."""
+
+    activity: str
+    late_in: float
+    registered: datetime  # naive UTC
+    kind: str = "lodging"
+
+
 @dataclass
 class _Counts:
     users: int = 0
@@ -440,6 +488,7 @@ class _Counts:
     groups: int = 0
     stays: int = 0
     open_stays: int = 0
+    nil_reports: int = 0
 
 
 def _pick_village(rng: random.Random, zone_cum: list[float]) -> Village:
@@ -513,7 +562,9 @@ def _create_reporters_and_places(
     kind_names = [k for k, _, _ in LODGING_KINDS]
     kind_cum = list(accumulate(share for _, share, _ in LODGING_KINDS))
     kind_guests = {k: g for k, _, g in LODGING_KINDS}
-    created = writer.ts(now.replace(tzinfo=None))
+    naive_now = now.replace(tzinfo=None)
+    activities, activity_cum = _weighted(ACTIVITY)
+    late_rates, late_cum = _weighted(tuple((rate, share) for share, rate in LATENESS))
     # One hash for every generated account, of a password nobody ever sees.
     password_hash = hash_password(secrets.token_urlsafe(24))
 
@@ -523,11 +574,21 @@ def _create_reporters_and_places(
     users: list[dict[str, Any]] = []
     locations: list[dict[str, Any]] = []
     lodgings: list[dict[str, Any]] = []
-    pending: list[tuple[int, Village, str | None, tuple[int, int] | None]] = []
+    pending: list[tuple[int, Village, str | None, tuple[int, int] | None, _Behaviour]] = []
     for index, user_id in enumerate(user_ids):
         is_operator = index < operators
+        # Registered before the stays begin; the first reporter always reports, so that
+        # the stays have somewhere to go however few reporters there are.
+        registered = naive_now - timedelta(days=rng.uniform(*REGISTERED_DAYS))
+        created = writer.ts(registered.replace(microsecond=0))
         village = _pick_village(rng, zone_cum)
         kind = "lodging" if is_operator else ("rt_rw" if rng.random() < 0.65 else "lurah")
+        behaviour = _Behaviour(
+            "active" if index == 0 else _draw(activities, activity_cum, rng.random()),
+            _draw(late_rates, late_cum, rng.random()),
+            registered.replace(microsecond=0),
+            kind,
+        )
         rw = rng.randint(1, 15) if kind == "rt_rw" else None
         rt = rng.randint(1, 20) if kind == "rt_rw" else None
         given, family = rng.choice(INDONESIAN_GIVEN), rng.choice(INDONESIAN_FAMILY)
@@ -561,33 +622,34 @@ def _create_reporters_and_places(
                 # An operator's further lodgings are mostly in the same area.
                 place = village if n == 0 or rng.random() < 0.7 else _pick_village(rng, zone_cum)
                 kind_name = kind_names[bisect_right(kind_cum, rng.random() * kind_cum[-1])]
-                pending.append((user_id, place, kind_name, None))
+                pending.append((user_id, place, kind_name, None, behaviour))
         else:
             for _ in range(rng.randint(2, 6)):  # the homes this official reports
                 home_rw = rw if rw is not None else rng.randint(1, 15)
-                pending.append((user_id, village, None, (rng.randint(1, 20), home_rw)))
+                pending.append((user_id, village, None, (rng.randint(1, 20), home_rw), behaviour))
 
     location_ids = writer.ids("locations", len(pending))
-    lodging_count = sum(1 for _, _, kind_name, _ in pending if kind_name)
+    lodging_count = sum(1 for _, _, kind_name, _, _ in pending if kind_name)
     lodging_ids = iter(writer.ids("lodgings", lodging_count))
     places: list[_Place] = []
-    for location_id, (user_id, village, kind_name, rt_rw) in zip(
+    for location_id, (user_id, village, kind_name, rt_rw, behaviour) in zip(
         location_ids, pending, strict=True
     ):
+        created = writer.ts(behaviour.registered)
         row = _location_row(rng, location_id, village, office_of, created, rt_rw)
+        name = village.name
         locations.append(row)
         lodging_id = None
         weight = AREA_HOME_WEIGHT * rng.lognormvariate(0.0, 0.6)
         if kind_name:
             lodging_id = next(lodging_ids)
             words = rng.sample(LODGING_WORDS, 2)
+            name = f"{LODGING_PREFIX[kind_name]} {words[0]} {words[1]} {village.name}"
             lodgings.append(
                 {
                     "id": lodging_id,
                     "operator_id": user_id,
-                    "name": f"{LODGING_PREFIX[kind_name]} {words[0]} {words[1]} {village.name}"[
-                        : Lodging.NAME_MAX
-                    ],
+                    "name": name[: Lodging.NAME_MAX],
                     "kind": kind_name,
                     "nib": f"{rng.randrange(10**12, 10**13)}",
                     "location_id": location_id,
@@ -600,8 +662,22 @@ def _create_reporters_and_places(
             )
             # Some hotels are far busier than others: a long-tailed size.
             weight = kind_guests[kind_name] * rng.lognormvariate(0.0, 0.8)
+        if behaviour.activity in ("silent", "quiet"):
+            weight *= DORMANT_WEIGHT
         places.append(
-            _Place(location_id, lodging_id, user_id, row["office_id"], weight, village.zone)
+            _Place(
+                location_id,
+                lodging_id,
+                user_id,
+                row["office_id"],
+                weight,
+                village.zone,
+                activity=behaviour.activity,
+                late_in=behaviour.late_in,
+                region_code=village.code,
+                name=name[: Lodging.NAME_MAX],
+                kind=behaviour.kind,
+            )
         )
 
     writer.insert_dicts(User.__tablename__, users)
@@ -616,6 +692,11 @@ def _create_reporters_and_places(
 
 def _weighted(pairs: Sequence[tuple[Any, float]]) -> tuple[list[Any], list[float]]:
     return [value for value, _ in pairs], list(accumulate(weight for _, weight in pairs))
+
+
+def _draw(values: list[Any], cum: list[float], r: float) -> Any:
+    """Return the value a uniform number in [0, 1) falls on, by the cumulative weights."""
+    return values[min(bisect_right(cum, r * cum[-1]), len(cum) - 1)]
 
 
 class _StayFactory:
@@ -670,7 +751,12 @@ class _StayFactory:
         open_count = 0
         p = 0
         for group_id, size in zip(group_ids, sizes, strict=True):
+            is_open = random_() < OPEN_SHARE
             place = places.pick(random_(), random_())
+            while is_open and place.activity != "active":
+                # A silent or quiet place has had nobody in the last two months: another
+                # place takes this guest (the first reporter is always active).
+                place = places.pick(random_(), random_())
             permit = pick(self.permit, self.permit_cum)
             long_stay = permit in LONG_STAY_PERMITS
             if long_stay:
@@ -679,15 +765,24 @@ class _StayFactory:
             else:
                 purpose = pick(self.short, self.short_cum)
                 nights = min(1 + int(expovariate(0.2)), 60)
-            is_open = random_() < OPEN_SHARE
-            if is_open:
+            # A silent or quiet place's guests all left more than two months ago.
+            dormant = place.activity != "active"
+            late_in = place.late_in
+            overdue = is_open and random_() < OVERDUE_SHARE
+            if overdue:
+                # Should have left 1-10 days ago, and nobody reported the departure (C4).
+                back = nights + 1 + int(random_() * 10)
+                check_in = now - timedelta(days=back, hours=1 + random_() * 3)
+                checked_out = None
+                open_count += size
+            elif is_open:
                 # Arrived some time during this stay's length, leaves in the future.
                 check_in = now - timedelta(days=random_() * nights, hours=1 + random_() * 3)
                 checked_out = None
                 open_count += size
             else:
-                back = nights + 1 + random_() * (HISTORY_DAYS - nights - 1)
-                check_in = now - timedelta(days=back)
+                first = nights + 1 + (DORMANT_DAYS if dormant else 0)
+                check_in = now - timedelta(days=first + random_() * (HISTORY_DAYS - first))
                 checked_out = check_in + timedelta(days=nights, hours=random_() * 6 - 3)
                 if checked_out > now:
                     checked_out = now - timedelta(hours=1)
@@ -696,10 +791,15 @@ class _StayFactory:
             check_in_day = check_in.date()
             check_in_ord = check_in_day.toordinal()
             expected = check_in_day + timedelta(days=nights)
-            if is_open and expected <= today:
+            if is_open and not overdue and expected <= today:
                 expected = today + timedelta(days=1)
-            # Reported within the day (the 24-hour rule), never in the future.
-            reported = min(check_in + timedelta(seconds=int(720 + random_() * 72_000)), now)
+            # Mostly within the day (the 24-hour rule), at some places often days late;
+            # never in the future.
+            if random_() < late_in:
+                delay = LATE_SECONDS[0] + random_() * (LATE_SECONDS[1] - LATE_SECONDS[0])
+            else:
+                delay = 720 + random_() * 72_000
+            reported = min(check_in + timedelta(seconds=int(delay)), now)
             reported_s = ts(reported)
             group_rows.append(
                 (group_id, place.reporter_id, place.lodging_id, place.location_id, reported_s)
@@ -717,10 +817,21 @@ class _StayFactory:
             with_number = permit in PERMITS_WITH_NUMBER
             check_in_s = ts(check_in)
             expected_s = days[expected.toordinal()]
-            checked_out_s = ts(checked_out) if checked_out else None
-            status = "checked_out" if checked_out else "open"
-            version = 2 if checked_out else 1
-            updated_s = checked_out_s or reported_s
+            if checked_out:
+                checked_out_s = ts(checked_out)
+                if random_() < late_in * CHECK_OUT_LATENESS:
+                    delay = LATE_SECONDS[0] + random_() * (LATE_SECONDS[1] - LATE_SECONDS[0])
+                else:
+                    delay = random_() * 21_600  # within six hours
+                left_reported_s = ts(min(checked_out + timedelta(seconds=int(delay)), now))
+                status = "checked_out"
+                version = 2
+                updated_s = left_reported_s
+            else:
+                checked_out_s = left_reported_s = None
+                status = "open"
+                version = 1
+                updated_s = reported_s
             room = (
                 f"{1 + int(random_() * 5)}{1 + int(random_() * 40):02d}"
                 if place.lodging_id
@@ -771,7 +882,7 @@ class _StayFactory:
                         check_in_s,
                         expected_s,
                         checked_out_s,
-                        checked_out_s,  # the departure reported as it happened
+                        left_reported_s,
                         status,
                         member == 0,
                         minor,
@@ -839,7 +950,136 @@ STAY_COLUMNS = (  # no id: the database numbers stays, nothing refers to them he
 )
 
 
+# ---------------------------------------------------------------- nil reports
+
+RECEIPT_COLUMNS = (
+    "id",
+    "number",
+    "kind",
+    "reporter_id",
+    "lodging_id",
+    "location_id",
+    "place_name",
+    "guest_count",
+    "issued_at",
+    "group_id",
+)
+NIL_COLUMNS = (
+    "id",
+    "reporter_id",
+    "lodging_id",
+    "scope_key",
+    "period_start",
+    "period_end",
+    "submitted_at",
+    "receipt_id",
+)
+
+
+def receipt_number(receipt_id: int, year: int) -> str:
+    """Return a valid receipt number that no other generated receipt has.
+
+    The 40 "random" bits are the receipt's id through a bijection (an odd
+    multiplier modulo 2**40), so generated numbers never collide, across runs
+    too; they only look random. The services draw theirs from `secrets`: a
+    clash with one of these is as unlikely as between two real receipts.
+    """
+    value = (receipt_id * 0x5DEECE66D + 0xB) % (1 << 40)
+    symbols = "".join(CROCKFORD_ALPHABET[(value >> (5 * i)) & 31] for i in range(7, -1, -1))
+    year_text = f"{year:04d}"
+    check = check_symbol(year_text + symbols)
+    return f"{RECEIPT_PREFIX}-{year_text}-{symbols[:4]}-{symbols[4:]}-{check}"
+
+
+def _write_nil_reports(
+    writer: _Writer, rng: random.Random, places: list[_Place], now: datetime, counts: _Counts
+) -> None:
+    """Quiet places declare every period of the last two months: nobody stayed.
+
+    One declaration per lodging, or per area reporter (its first home stands for the
+    area), each with its receipt, submitted in the days after the period ended.
+    """
+    from apoa.compliance.rules import local_start
+    from apoa.regions.timezones import timezone_for_region
+    from apoa.reports.periods import period_containing, previous_period
+    from apoa.reports.services import cadence_for
+
+    cadences: dict[str, str] = {}
+    naive_now = now.replace(tzinfo=None)
+    declared: list[tuple[_Place, Any, datetime]] = []
+    areas_done: set[int] = set()
+    for place in places:
+        if place.activity != "quiet":
+            continue
+        if place.lodging_id is None:
+            if place.reporter_id in areas_done:
+                continue
+            areas_done.add(place.reporter_id)
+        if place.kind not in cadences:
+            cadences[place.kind] = cadence_for(place.kind)
+        cadence = cadences[place.kind]
+        zone = timezone_for_region(place.region_code)
+        today = now.astimezone(zone).date()
+        period = previous_period(period_containing(today, cadence), cadence)
+        while period.start >= today - timedelta(days=NIL_DAYS):
+            ended = local_start(period.end + timedelta(days=1), zone)
+            submitted = ended.astimezone(UTC).replace(tzinfo=None) + timedelta(
+                seconds=int(3_600 + rng.random() * 47 * 3_600)
+            )
+            declared.append((place, period, min(submitted, naive_now - timedelta(minutes=1))))
+            period = previous_period(period, cadence)
+    receipt_ids = writer.ids("receipts", len(declared))
+    nil_ids = writer.ids("nil_reports", len(declared))
+    receipts: list[tuple[Any, ...]] = []
+    nils: list[tuple[Any, ...]] = []
+    for receipt_id, nil_id, (place, period, submitted) in zip(
+        receipt_ids, nil_ids, declared, strict=True
+    ):
+        submitted_s = writer.ts(submitted)
+        receipts.append(
+            (
+                receipt_id,
+                receipt_number(receipt_id, submitted.year),
+                "nil",
+                place.reporter_id,
+                place.lodging_id,
+                place.location_id,
+                place.name[:200],
+                0,
+                submitted_s,
+                None,
+            )
+        )
+        scope = f"lodging:{place.lodging_id}" if place.lodging_id else f"area:{place.reporter_id}"
+        nils.append(
+            (
+                nil_id,
+                place.reporter_id,
+                place.lodging_id,
+                scope,
+                writer.day(period.start),
+                writer.day(period.end),
+                submitted_s,
+                receipt_id,
+            )
+        )
+    writer.insert("receipts", RECEIPT_COLUMNS, receipts)
+    writer.insert("nil_reports", NIL_COLUMNS, nils)
+    counts.nil_reports += len(nils)
+
+
 # ---------------------------------------------------------------- entry point
+
+LOADED_TABLES = (
+    "users",
+    "locations",
+    "lodgings",
+    "stay_groups",
+    "persons",
+    "stays",
+    "receipts",
+    "nil_reports",
+)
 
 
 def generate(
@@ -856,6 +1096,7 @@ def generate(
     written (a tqdm bar's `update`). The same seed on the same database state
     gives the same data. Returns the counts and timings; the caller commits.
     """
+    from apoa.compliance import summaries
     from apoa.maps import cells
 
     if stays < 0 or reporters < 1:
@@ -892,10 +1133,18 @@ def generate(
                     _write_batch(writer, factory, picker, sizes, counts, progress)
                     sizes, pending = [], 0
             _write_batch(writer, factory, picker, sizes, counts, progress)
+            _write_nil_reports(writer, rng, places, now, counts)
         generated = time.perf_counter() - started
+        if writer.dialect == "postgresql":
+            # The planner knows nothing of millions of rows loaded in this same transaction
+            # (autovacuum cannot see them yet); the rebuilds below group all of them.
+            db.session.execute(sa.text(f"ANALYZE {', '.join(LOADED_TABLES)}"))
         rebuild_started = time.perf_counter()
         map_cells = cells.rebuild()
         rebuild_seconds = time.perf_counter() - rebuild_started
+        summaries_started = time.perf_counter()
+        summary_rows = summaries.rebuild(now=now)
+        summaries_seconds = time.perf_counter() - summaries_started
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -909,10 +1158,15 @@ def generate(
         "groups": counts.groups,
         "stays": counts.stays,
         "open_stays": counts.open_stays,
+        "nil_reports": counts.nil_reports,
         "map_cells": map_cells,
+        "ledgers": summary_rows["compliance_ledgers"],
+        "office_days": summary_rows["office_days"],
+        "presence_counts": summary_rows["presence_counts"],
         "seconds_generate": round(generated, 3),
         "seconds_writing": round(writer.seconds_writing, 3),
         "seconds_rebuild": round(rebuild_seconds, 3),
+        "seconds_summaries": round(summaries_seconds, 3),
         "stays_per_second": round(counts.stays / generated) if generated else 0,
         "engine": writer.dialect,
         "seed": seed,

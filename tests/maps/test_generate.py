@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,15 +13,24 @@ from apoa.accounts.models import User
 from apoa.geocoding.models import Location
 from apoa.lodgings.models import Lodging
 from apoa.maps import cells
-from apoa.maps.generate import GROUP_COLUMNS, PERSON_COLUMNS, STAY_COLUMNS, generate
+from apoa.maps.generate import (
+    GROUP_COLUMNS,
+    NIL_COLUMNS,
+    PERSON_COLUMNS,
+    RECEIPT_COLUMNS,
+    STAY_COLUMNS,
+    generate,
+    receipt_number,
+)
 from apoa.maps.models import MapCell
 from apoa.maps.tiles import cell_shift, to_tile
 from apoa.regions.models import Office
-from apoa.reports.models import Person, Stay, StayGroup
+from apoa.reports.models import NilReport, Person, Receipt, Stay, StayGroup
 from tests.conftest import TEST_PASSWORD
 
 STAYS, REPORTERS = 3000, 60
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
+DAY = timedelta(days=1)
 INDONESIA = "94,-11,142,6.5"
 
 
@@ -51,6 +60,8 @@ def test_the_columns_written_are_the_models_columns():
     assert set(STAY_COLUMNS) | {"id"} == set(Stay.__table__.columns.keys())
     assert set(PERSON_COLUMNS) == set(Person.__table__.columns.keys())
     assert set(GROUP_COLUMNS) == set(StayGroup.__table__.columns.keys())
+    assert set(RECEIPT_COLUMNS) == set(Receipt.__table__.columns.keys())
+    assert set(NIL_COLUMNS) == set(NilReport.__table__.columns.keys())
 
 
 def test_counts_and_mix(db, generated):
@@ -189,3 +200,155 @@ def test_a_second_run_adds_to_the_first(db, generated):
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == REPORTERS + 5
     assert db.session.scalar(sa.select(sa.func.count(Stay.id))) == STAYS + 40
     assert result["open_stays"] + generated[0]["open_stays"] == db.session.scalar(_open_stays())
+
+
+# ---------------------------------------------------------------- compliance (issue 6)
+
+
+def test_reports_are_sometimes_late_and_check_outs_have_their_report_time(db, generated):
+    from apoa.compliance.models import Ledger
+
+    reports, late = db.session.execute(
+        sa.select(sa.func.sum(Ledger.reports_total), sa.func.sum(Ledger.late_total))
+    ).one()
+    groups = db.session.scalar(sa.select(sa.func.count(StayGroup.id)))
+    assert reports > groups  # check-ins and check-outs
+    assert 0.03 < late / reports < 0.15  # ~8 % of check-ins, ~5 % of check-outs
+    # Every departure has its report time, at or after it; open stays have neither.
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Stay.checked_out_at.is_(None) != Stay.check_out_reported_at.is_(None)
+            )
+        )
+        == 0
+    )
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(Stay.check_out_reported_at < Stay.checked_out_at)
+        )
+        == 0
+    )
+    late_check_outs = db.session.scalars(
+        sa.select(Stay).where(Stay.check_out_reported_at.is_not(None))
+    ).all()
+    over = [s for s in late_check_outs if s.check_out_reported_at - s.checked_out_at > DAY]
+    assert 0 < len(over) < 0.15 * len(late_check_outs)
+    assert all(s.check_out_reported_at <= NOW for s in late_check_outs)
+
+
+def test_every_status_occurs_and_some_places_went_quiet(db, generated):
+    from apoa.compliance import queries
+    from apoa.compliance.models import Ledger
+
+    counts = queries.status_counts(None, NOW)
+    assert all(counts[status] > 0 for status in counts), counts
+    ledgers = db.session.scalars(sa.select(Ledger)).all()
+    assert len(ledgers) == db.session.scalar(
+        sa.select(sa.func.count(Lodging.id))
+    ) + db.session.scalar(sa.select(sa.func.count(User.id)).where(User.reporter_kind != "lodging"))
+    assert all(ledger.registered_at < NOW - 3 * 365 * DAY for ledger in ledgers)
+    # Silent and quiet places: nothing reported in the last two months, nobody staying.
+    dormant = [
+        ledger
+        for ledger in ledgers
+        if ledger.last_report_at is not None
+        and ledger.last_report_at < NOW - 60 * DAY
+        and ledger.open_stays == 0
+    ]
+    assert len(dormant) >= 0.05 * len(ledgers)
+    # Some open stays are past their expected check-out: overdue (rule C4).
+    overdue = db.session.scalar(_open_stays().where(Stay.expected_check_out < NOW.date() - DAY))
+    assert 0 < overdue < 0.2 * db.session.scalar(_open_stays())
+
+
+def test_quiet_places_file_nil_reports_with_receipts(db, generated):
+    from apoa.regions.timezones import timezone_for_region
+    from apoa.reports.receipt_numbers import is_valid_receipt_number
+
+    result, _ = generated
+    nils = db.session.scalars(sa.select(NilReport)).all()
+    assert len(nils) == result["nil_reports"] > 0
+    numbers = [nil.receipt.number for nil in nils]
+    assert len(set(numbers)) == len(numbers)
+    assert all(is_valid_receipt_number(n) for n in numbers)
+    for nil in nils:
+        assert nil.receipt.kind == "nil"
+        assert nil.receipt.reporter_id == nil.reporter_id
+        zone = timezone_for_region(db.session.get(Location, nil.receipt.location_id).region_code)
+        assert nil.period_end < nil.submitted_at.astimezone(zone).date()
+        assert nil.submitted_at <= NOW
+        assert nil.scope_key in (f"lodging:{nil.lodging_id}", f"area:{nil.reporter_id}")
+        # As file_nil_report would insist: nobody stayed there during the period.
+        place = (
+            Stay.lodging_id == nil.lodging_id
+            if nil.lodging_id
+            else sa.and_(Stay.reporter_id == nil.reporter_id, Stay.lodging_id.is_(None))
+        )
+        overlapping = db.session.scalar(
+            sa.select(sa.func.count(Stay.id)).where(
+                place,
+                sa.func.date(Stay.check_in_at) <= nil.period_end,
+                sa.func.date(Stay.checked_out_at) >= nil.period_start,
+            )
+        )
+        assert overlapping == 0
+
+
+def test_generated_receipt_numbers_are_unique_and_valid():
+    from apoa.reports.receipt_numbers import is_valid_receipt_number
+
+    numbers = {receipt_number(i, 2026) for i in range(1, 20_000)}
+    assert len(numbers) == 19_999
+    assert all(is_valid_receipt_number(n) for n in list(numbers)[:500])
+
+
+def test_the_summaries_are_a_rebuild_and_the_services_continue_them(db, generated, create_user):
+    from apoa.compliance.models import Ledger, OfficeDay, PresenceCount
+    from apoa.compliance.rebuild import rebuild_all
+    from apoa.reports import services
+
+    open_now = db.session.scalar(_open_stays())
+    present = db.session.scalar(
+        sa.select(sa.func.sum(PresenceCount.n)).where(PresenceCount.dimension == "nationality")
+    )
+    assert present == open_now
+    arrivals = db.session.scalar(sa.select(sa.func.sum(OfficeDay.arrivals)))
+    assert arrivals == STAYS
+    # A check-out through the services moves the summaries as a rebuild would.
+    stay = db.session.scalars(
+        sa.select(Stay).where(Stay.status == "open", Stay.lodging_id.is_not(None)).limit(1)
+    ).one()
+    later = NOW + DAY
+    services.record_check_out(stay.reporter, [stay], at=later - 2 * DAY, now=later)
+    db.session.flush()
+    live = _summaries(db, Ledger, OfficeDay, PresenceCount)
+    rebuild_all(now=later)
+    assert _summaries(db, Ledger, OfficeDay, PresenceCount) == live
+    db.session.rollback()
+
+
+def _summaries(db, ledger, office_day, presence):
+    columns = [c for c in ledger.__table__.columns if c.key != "id"]
+    return (
+        sorted(tuple(r) for r in db.session.execute(sa.select(*columns)).all()),
+        sorted(
+            tuple(r)
+            for r in db.session.execute(
+                sa.select(*office_day.__table__.columns).where(
+                    sa.or_(
+                        office_day.arrivals != 0,
+                        office_day.departures != 0,
+                        office_day.reports != 0,
+                        office_day.nil_reports != 0,
+                    )
+                )
+            ).all()
+        ),
+        sorted(
+            tuple(r)
+            for r in db.session.execute(
+                sa.select(*presence.__table__.columns).where(presence.n != 0)
+            ).all()
+        ),
+    )

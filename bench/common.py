@@ -1,0 +1,93 @@
+"""Helpers the benchmarks share: the machine's description, throwaway databases, the app."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from apoa import create_app  # noqa: E402
+from apoa.config import TestConfig, normalise_database_url  # noqa: E402
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Return the nearest-rank percentile of an already sorted list."""
+    index = max(0, math.ceil(q * len(sorted_values)) - 1)
+    return sorted_values[index]
+
+
+def machine() -> dict[str, Any]:
+    """What the results were measured on, for docs/benchmarks.md."""
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError):
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kib / 1024 / 1024:.0f} GiB"
+    return {
+        "date": datetime.now(UTC).date().isoformat(),
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "load_average": os.getloadavg(),
+    }
+
+
+@contextlib.contextmanager
+def temporary_database(engine: str, postgres_url: str) -> Iterator[str]:
+    """Yield the URL of a fresh, empty database; remove it afterwards."""
+    if engine == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="apoa_bench_"))
+        try:
+            yield f"sqlite:///{folder / 'bench.sqlite3'}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    server = normalise_database_url(postgres_url)
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"apoa_bench_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def build_app(url: str) -> Any:
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = url
+    return create_app(config)
+
+
+def publish(text: str, report: dict[str, Any], json_path: str | None) -> None:
+    """Print the Markdown tables and keep the raw figures as JSON when asked."""
+    print(text)
+    if json_path:
+        Path(json_path).write_text(json.dumps(report, indent=2, default=str))
