@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from apoa.config import Config, config_for_environment
+from apoa.db import engine_options
 from apoa.extensions import compress, csrf, db, login_manager, migrate
 
 
@@ -36,6 +37,9 @@ def register_config(app: Flask, config: type[Config] | Config | Mapping[str, Any
         checker = config.check
     if checker:
         checker(app.config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config.get("SQLALCHEMY_DATABASE_URI"), app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+    )
     if app.config.get("PROXY_FIX_HOPS"):
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

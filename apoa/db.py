@@ -1,4 +1,4 @@
-"""Shared database pieces: naming convention, UTC timestamps, SQLite pragmas."""
+"""Shared database pieces: naming convention, UTC timestamps, SQLite pragmas, PostgreSQL options."""
 
 from __future__ import annotations
 
@@ -100,3 +100,19 @@ def writes_on_get(view: Any) -> Any:
     """
     view.writes_on_get = True
     return view
+
+
+# PostgreSQL's JIT compiles the long status CASE expressions of the compliance
+# queries whenever their estimated cost passes jit_above_cost: up to 450 ms of
+# compiling for a 40 ms query (docs/benchmarks.md). Our queries are short; no JIT.
+POSTGRESQL_OPTIONS = "-c jit=off"
+
+
+def engine_options(url: str | None, options: dict[str, Any]) -> dict[str, Any]:
+    """Return the engine options for `url`: PostgreSQL connections get POSTGRESQL_OPTIONS."""
+    if not url or not url.startswith("postgresql"):
+        return options
+    connect_args = dict(options.get("connect_args", {}))
+    given = connect_args.get("options", "")
+    connect_args["options"] = f"{given} {POSTGRESQL_OPTIONS}".strip()
+    return {**options, "connect_args": connect_args}

@@ -255,7 +255,10 @@ def figures(office_id: int | None, *, now: datetime) -> Figures:
         office_id=office_id,
         zone=zone,
         today=today,
-        present_now=sum(nationality.values()),
+        # Guests reported ahead of an arrival after today are open stays (they count in
+        # the breakdowns) but not there yet: the headline, like the trend and the figure
+        # of 30 days ago, counts who has arrived.
+        present_now=trend[-1].present,
         present_before=present_before,
         day_before=day_before,
         week_start=week_start,

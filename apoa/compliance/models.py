@@ -181,7 +181,13 @@ class AlertAction(db.Model):
 
 
 class ReminderLog(db.Model):
-    """One reminder or digest e-mail sent, so a second run on the same day sends nothing twice."""
+    """One reminder or digest e-mail claimed and sent, so no run sends it twice.
+
+    A run commits the claim (sent_at empty) before talking to the mail server and
+    records sent_at once the server accepted the message: no database lock is
+    held while the server answers. A claim left without sent_at for CLAIM_EXPIRES
+    belongs to a run that died and may be taken over by the next one.
+    """
 
     __tablename__ = "reminder_log"
 
@@ -190,6 +196,7 @@ class ReminderLog(db.Model):
     recipient_key: so.Mapped[str] = so.mapped_column(sa.String(40))
     day: so.Mapped[date]
     kind: so.Mapped[str] = so.mapped_column(sa.String(20))
-    sent_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     __table_args__ = (sa.UniqueConstraint("recipient_key", "day", "kind"),)

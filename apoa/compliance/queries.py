@@ -90,8 +90,10 @@ class LedgerColumns:
     def overdue_check_outs(self) -> sa.ColumnElement[int]:
         """Open stays past their expected check-out plus grace, counted per place (rule C4).
 
-        A correlated count over the place's open stays (index lodging/reporter + status):
-        cheap for a page of rows; the list sorts by it only on request.
+        A correlated count over the place's open stays (covering index lodging/reporter
+        + status + expected check-out), made only where the ledger's earliest expected
+        check-out says there is something to count: sorting an office's 30,000 places
+        by it then takes about 100 ms instead of 1.5 s (docs/benchmarks.md).
         """
         cutoff = self.overdue_cutoff()
         open_overdue = sa.and_(Stay.status == StayStatus.OPEN, Stay.expected_check_out <= cutoff)
@@ -107,6 +109,7 @@ class LedgerColumns:
         )
         return sa.case(
             (Ledger.open_stays == 0, 0),
+            (sa.or_(Ledger.next_check_out.is_(None), Ledger.next_check_out > cutoff), 0),
             (Ledger.lodging_id.is_not(None), by_lodging),
             else_=by_area,
         )

@@ -12,11 +12,13 @@
 
 Rules: one reminder per reporter per local day at most, and none when one
 was sent in the last REMINDER_INTERVAL_DAYS days (default 1: daily); one
-digest per office (or officer) per local day. `ReminderLog` records each
-message in the transaction that is committed right after the server accepted
-it, so a second run, or a run restarted after a crash, sends nothing twice
-(only a crash between the server's "250 OK" and that commit can repeat one
-message). A message the server refuses is reported and retried on the next run.
+digest per office (or officer) per local day. Each message is first claimed in
+`ReminderLog` (committed), then sent, then marked sent: a second run, or a
+concurrent one, sends nothing twice, and no database lock is held while the
+mail server answers (on SQLite that lock would stop every reporter's report).
+A message the server refuses is released and retried on the next run; a claim
+left unsent by a run that died is taken over after CLAIM_EXPIRES (only a crash
+between the server's "250 OK" and marking it sent can repeat one message).
 
 No guest personal data goes into an e-mail: statuses, periods and counts only.
 """
@@ -73,6 +75,9 @@ REMIND_STATUSES = (
 )
 DIGEST_MAX_NAMES = 20  # newly silent places named in a digest; the rest are counted
 REPORTER_CHUNK = 500  # reporters whose places are read and rendered together
+# A claim not marked sent after this long belongs to a run that died: longer than any
+# one message can take (MAIL_TIMEOUT is 30 s by default).
+CLAIM_EXPIRES = timedelta(minutes=30)
 
 STATUS_LABELS = {
     ComplianceStatus.NEVER_REPORTED.value: _l("Never reported"),
@@ -248,10 +253,16 @@ def _recent_logs(kind: str, since: date) -> dict[str, date]:
     """Return the last day each recipient got a message of this kind, from `since` on."""
     rows = db.session.execute(
         sa.select(ReminderLog.recipient_key, sa.func.max(ReminderLog.day))
-        .where(ReminderLog.kind == kind, ReminderLog.day >= since)
+        .where(ReminderLog.kind == kind, ReminderLog.day >= since, _sent_or_being_sent())
         .group_by(ReminderLog.recipient_key)
     )
     return {key: day for key, day in rows}
+
+
+def _sent_or_being_sent() -> sa.ColumnElement[bool]:
+    return sa.or_(
+        ReminderLog.sent_at.is_not(None), ReminderLog.claimed_at >= utcnow() - CLAIM_EXPIRES
+    )
 
 
 def _interval_days() -> int:
@@ -616,43 +627,64 @@ class SendSummary:
         }
 
 
+def _claim(item: PlannedMail) -> int | None:
+    """Claim one message for this run and commit the claim; None when another run has it.
+
+    A claim left unsent for CLAIM_EXPIRES (its run died) is taken over.
+    """
+    try:
+        with db.session.begin_nested():
+            log = ReminderLog(recipient_key=item.recipient_key, day=item.day, kind=item.kind)
+            db.session.add(log)
+        claimed: int | None = log.id
+    except IntegrityError:
+        db.session.rollback()
+        claimed = db.session.scalar(
+            sa.update(ReminderLog)
+            .where(
+                ReminderLog.recipient_key == item.recipient_key,
+                ReminderLog.day == item.day,
+                ReminderLog.kind == item.kind,
+                ReminderLog.sent_at.is_(None),
+                ReminderLog.claimed_at < utcnow() - CLAIM_EXPIRES,
+            )
+            .values(claimed_at=utcnow())
+            .returning(ReminderLog.id)
+        )
+    db.session.commit()
+    return claimed
+
+
 def send_reminders(
     now: datetime, sender: MailSender, *, plan: Iterable[PlannedMail] | None = None
 ) -> SendSummary:
-    """Send today's reminders and digests through an open sender; commit after each message.
+    """Send today's reminders and digests through an open sender, one short transaction each.
 
-    Each message first claims its ReminderLog row (a savepoint: a concurrent run
-    that claimed it already makes this one skip it), then goes to the server;
-    the row is committed once the server accepted the message, or rolled back
-    when it refused, so the next run tries again. A batch job, like the
-    geocoding batches, it commits itself; the run is audited with counts only.
+    Each message is claimed (committed: a concurrent run that claimed it already
+    makes this one skip it), sent with no transaction open, then marked sent, or
+    released when the server refused it so that the next run tries again. A batch
+    job, like the geocoding batches, it commits itself; the run is audited with
+    counts only.
     """
     from apoa.audit.services import record_event
 
     summary = SendSummary()
     for item in iter_reminders(now) if plan is None else plan:
         summary.planned += 1
-        db.session.rollback()  # end the planning reads; each message gets its own transaction
-        try:
-            with db.session.begin_nested():
-                db.session.add(
-                    ReminderLog(
-                        recipient_key=item.recipient_key,
-                        day=item.day,
-                        kind=item.kind,
-                        sent_at=utcnow(),
-                    )
-                )
-        except IntegrityError:
-            db.session.rollback()
+        db.session.rollback()  # end the planning reads; each message gets its own transactions
+        claimed = _claim(item)
+        if claimed is None:
             summary.skipped += 1
             continue
+        this_claim = ReminderLog.id == claimed
         try:
             sender.send(item.mail)
         except MailSendError as error:
-            db.session.rollback()
+            db.session.execute(sa.delete(ReminderLog).where(this_claim))
+            db.session.commit()
             summary.failed.append((item.recipient_key, str(error)))
             continue
+        db.session.execute(sa.update(ReminderLog).where(this_claim).values(sent_at=utcnow()))
         db.session.commit()
         summary.sent[item.kind] += 1
     record_event(

@@ -131,9 +131,10 @@ class Stay(db.Model):
 
     __table_args__ = (
         sa.Index("ix_stays_office_status", "office_id", "status"),
-        sa.Index("ix_stays_reporter_status", "reporter_id", "status"),
+        # The expected check-out makes the overdue counts of the compliance list index-only.
+        sa.Index("ix_stays_reporter_status", "reporter_id", "status", "expected_check_out"),
         sa.Index("ix_stays_location_status", "location_id", "status"),
-        sa.Index("ix_stays_lodging_status", "lodging_id", "status"),
+        sa.Index("ix_stays_lodging_status", "lodging_id", "status", "expected_check_out"),
         sa.CheckConstraint("status IN ('open', 'checked_out', 'cancelled')", name="status"),
     )
 
@@ -192,7 +193,7 @@ class Receipt(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     number: so.Mapped[str] = so.mapped_column(sa.String(30), unique=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(10))
-    reporter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    reporter_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
     lodging_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("lodgings.id"))
     location_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("locations.id"))
     # What the public verify page may show: a place name, never a person.
@@ -205,6 +206,9 @@ class Receipt(db.Model):
     lodging: so.Mapped[Lodging | None] = so.relationship()
 
     __table_args__ = (
+        # A reporter's history pages and a place's reports this period, newest first.
+        sa.Index("ix_receipts_reporter_issued", "reporter_id", "issued_at"),
+        sa.Index("ix_receipts_lodging_issued", "lodging_id", "issued_at"),
         sa.CheckConstraint(
             "kind IN ('check_in', 'amend', 'check_out', 'cancel', 'nil')", name="kind"
         ),

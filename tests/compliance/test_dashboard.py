@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from apoa.accounts.models import User
 from apoa.compliance import dashboard, queries
 from apoa.compliance.models import NO_OFFICE, Alert, Ledger, OfficeDay
 from apoa.db import utcnow
 from apoa.geocoding.services import get_geocoder, locate
+from apoa.lodgings.models import Lodging
 from apoa.regions.models import Office
 from apoa.regions.timezones import WIB, WITA, timezone_for_region
 from apoa.reports import services
@@ -221,6 +223,29 @@ def test_figures_equal_counts_from_the_stays(db, bali):
     assert figures.reports_week == len(this_week) == 3
     assert figures.late_week == sum(this_week) == 1
     assert figures.nil_week == 1
+
+
+def test_guests_reported_ahead_count_once_they_have_arrived(db, bali, create_user):
+    office_id, _ = bali
+    operator = db.session.scalars(sa.select(User).where(User.username == "hotel.legian")).one()
+    lodging = db.session.scalars(sa.select(Lodging).where(Lodging.operator_id == operator.id)).one()
+    tomorrow = NOW + timedelta(hours=20)  # 09:00 WITA tomorrow, reported today
+    assert tomorrow.astimezone(WITA).date() == date(2026, 11, 19)
+    _check_in(
+        operator,
+        services.place_for_lodging(operator, lodging),
+        [_guest("CHE")],
+        arrived=tomorrow,
+        now=NOW,
+    )
+    db.session.commit()
+    figures = dashboard.figures(office_id, now=NOW)
+    assert (figures.present_now, figures.change) == (7, 3)  # not there yet
+    assert figures.trend[-1].present == figures.present_now
+    assert ("CHE", 1) in figures.by_nationality  # an open stay, reported
+
+    arrived = dashboard.figures(office_id, now=tomorrow)
+    assert arrived.present_now == 8
 
 
 def test_compliance_counts_follow_the_pure_rules(db, bali):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -25,6 +25,7 @@ from apoa.audit.models import AuditEvent
 from apoa.compliance import summaries
 from apoa.compliance.models import Alert, ComplianceStatus, Ledger, OfficeDay, ReminderLog
 from apoa.compliance.queries import status_of_ledger
+from apoa.db import utcnow
 from apoa.regions.models import Office
 from apoa.reports import services
 from tests.reports.conftest import guest_form
@@ -439,14 +440,21 @@ def test_the_run_is_audited_with_counts_only(db, scene, smtp, mail_app):
     assert "@" not in str(event.details)
 
 
+def _sent_log(recipient_key: str, day: date) -> ReminderLog:
+    sent = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=2)
+    return ReminderLog(
+        recipient_key=recipient_key, day=day, kind="reminder", claimed_at=sent, sent_at=sent
+    )
+
+
 def test_reporters_reminded_within_the_interval_are_skipped(db, scene, smtp, mail_app):
     handler, _ = smtp
     mail_app.config["REMINDER_INTERVAL_DAYS"] = 3
     ani, ben = scene["users"]["ani"].id, scene["users"]["ben"].id
     db.session.add_all(
         [
-            ReminderLog(recipient_key=f"reporter:{ani}", day=date(2026, 2, 28), kind="reminder"),
-            ReminderLog(recipient_key=f"reporter:{ben}", day=date(2026, 2, 27), kind="reminder"),
+            _sent_log(f"reporter:{ani}", date(2026, 2, 28)),
+            _sent_log(f"reporter:{ben}", date(2026, 2, 27)),
         ]
     )
     assert _run(db, mail_app, "--now", NOW_ARG).exit_code == 0
@@ -504,3 +512,66 @@ def test_links_follow_the_public_base_url(app):
     assert public_url("reports.nil_report") == "https://intranet.imigrasi.example/apoa/reports/nil"
     assert public_url("alerts.index") == "https://intranet.imigrasi.example/apoa/alerts/"
     assert public_url("no.such_page") == "https://intranet.imigrasi.example/apoa/"
+
+
+def _settings(port):
+    from apoa.mail import MailSettings
+
+    return MailSettings.from_config({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port})
+
+
+def test_no_transaction_is_open_while_the_mail_server_answers(db, scene, smtp, app):
+    """The claim is committed before sending: on SQLite a held write lock would stop reports."""
+    from apoa.compliance.reminders import plan_reminders, send_reminders
+    from apoa.mail import MailSender
+
+    _, port = smtp
+    seen = []
+    unsent = (
+        sa.select(sa.func.count()).select_from(ReminderLog).where(ReminderLog.sent_at.is_(None))
+    )
+
+    class WatchingSender(MailSender):
+        def send(self, mail):
+            open_transaction = db.session().in_transaction()
+            seen.append((open_transaction, db.session.scalar(unsent)))  # this message's claim
+            db.session.rollback()
+            return super().send(mail)
+
+    plan = plan_reminders(NOW)
+    with WatchingSender(_settings(port)) as sender:
+        summary = send_reminders(NOW, sender, plan=plan)
+    assert summary.failed == []
+    assert seen == [(False, 1)] * len(plan)
+    assert db.session.scalar(unsent) == 0
+
+
+def test_a_claim_left_by_a_dead_run_is_taken_over_and_a_fresh_one_is_not(db, scene, smtp, app):
+    from apoa.compliance.reminders import CLAIM_EXPIRES, plan_reminders, send_reminders
+
+    handler, port = smtp
+    plan = plan_reminders(NOW)
+    dead, busy = plan[0], plan[1]
+    long_ago = utcnow() - CLAIM_EXPIRES - timedelta(minutes=1)
+    db.session.add_all(
+        [
+            ReminderLog(
+                recipient_key=dead.recipient_key, day=dead.day, kind=dead.kind, claimed_at=long_ago
+            ),
+            ReminderLog(recipient_key=busy.recipient_key, day=busy.day, kind=busy.kind),
+        ]
+    )
+    db.session.commit()
+    from apoa.mail import MailSender
+
+    with MailSender(_settings(port)) as sender:
+        summary = send_reminders(NOW, sender, plan=plan)
+    assert summary.skipped == 1
+    delivered = {a for r in handler.received for a in r.rcpt_tos}
+    assert dead.mail.to in delivered
+    assert busy.mail.to not in delivered
+    taken = db.session.scalars(
+        sa.select(ReminderLog).where(ReminderLog.recipient_key == dead.recipient_key)
+    ).one()
+    assert taken.sent_at is not None
+    assert taken.claimed_at > long_ago

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from apoa.db import utcnow
 from apoa.geocoding.services import get_geocoder, locate
+from apoa.regions.timezones import WITA
 from apoa.reports import services
 from tests.conftest import TEST_PASSWORD
 from tests.maps.test_cells import _guest
@@ -69,9 +70,10 @@ def test_past_day_counts_who_was_there(app, db, create_user):
     admin = create_user("admin")
     client = app.test_client()
     client.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
-    five_days_ago = (utcnow() - timedelta(days=5)).date().isoformat()
+    today = utcnow().astimezone(WITA).date()  # days are Bali's, where the guests stay
+    five_days_ago = (today - timedelta(days=5)).isoformat()
     assert _total(client, day=five_days_ago) == 1
-    assert _total(client, **{"from": five_days_ago, "to": utcnow().date().isoformat()}) == 3
+    assert _total(client, **{"from": five_days_ago, "to": today.isoformat()}) == 3
 
 
 def test_filtered_counts_match_the_pyramid_and_stay_in_the_office(app, db, create_user):

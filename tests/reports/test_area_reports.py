@@ -108,3 +108,33 @@ def test_admin_changes_the_cadence(db, client, login_as, create_user):
     db.session.expire_all()
     assert cadence_for("lodging") == "monthly"
     assert cadence_for("rt_rw") == "weekly"
+
+
+def test_a_cadence_change_recounts_an_area_reporters_reports(db, app, client, create_user):
+    from apoa.compliance.models import Ledger
+    from apoa.regions.timezones import WITA
+    from apoa.reports.periods import period_containing
+
+    lurah = create_user("reporter", reporter_kind="lurah", area_code=LEGIAN)
+    _login(client, lurah)
+    for guest in range(2):
+        data = {
+            **_address(rw="7", rt="1"),
+            **stay_form(submission_key=str(uuid.uuid4())),
+            **guest_form(guest),
+            "submit": "1",
+        }
+        assert client.post("/reports/check-in", data=data).status_code == 302
+    ledger = db.session.scalar(sa.select(Ledger).where(Ledger.reporter_id == lurah.id))
+    assert ledger.period_reports == 2
+    db.session.execute(sa.update(Ledger).values(period_reports=0))  # spoil the running total
+    db.session.commit()
+
+    admin = app.test_client()
+    admin_user = create_user("admin")
+    _login(admin, admin_user)
+    changed = {"lodging": "weekly", "rt_rw": "monthly", "lurah": "weekly"}
+    assert admin.post("/admin/cadences", data=changed).status_code == 302
+    db.session.refresh(ledger)
+    this_week = period_containing(utcnow().astimezone(WITA).date(), "weekly")
+    assert (ledger.period_start, ledger.period_reports) == (this_week.start, 2)

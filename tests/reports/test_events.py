@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from apoa.db import utcnow
+from apoa.regions.timezones import WITA
 from apoa.reports.models import NilReport, Person, Receipt, Stay, StayEvent
 from tests.conftest import TEST_PASSWORD
 from tests.reports.conftest import guest_form, stay_form
@@ -40,8 +41,6 @@ def _report(client, lodging_id, guests=2):
 
 
 def _departure(**changes):
-    from apoa.regions.timezones import WITA
-
     local = utcnow().astimezone(WITA)
     data = {
         "checked_out_date": local.date().isoformat(),
@@ -257,7 +256,7 @@ def test_present_on_a_day_and_search(db, client, verified_lodging):
     operator, lodging = verified_lodging
     _login(client, operator)
     _report(client, lodging.id, guests=1)
-    today = utcnow().date()
+    today = utcnow().astimezone(WITA).date()  # the guest arrived today in Bali's time
     assert "Müller" in client.get(f"/reports/?day={today.isoformat()}").get_data(as_text=True)
     past = (today - timedelta(days=30)).isoformat()
     assert "Müller" not in client.get(f"/reports/?day={past}").get_data(as_text=True)
