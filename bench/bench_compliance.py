@@ -35,7 +35,6 @@ import contextlib
 import json
 import os
 import socket
-import statistics
 import sys
 import time
 from collections.abc import Iterator
@@ -48,23 +47,21 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.common import build_app, machine, percentile, publish, temporary_database  # noqa: E402
+from bench.common import (  # noqa: E402
+    analyze_after_load,
+    build_app,
+    load_reference_data,
+    machine,
+    publish,
+    temporary_database,
+    timing_summary,
+)
 
 PASSWORD = "bench-compliance-password-not-secret"  # noqa: S105 - a throwaway benchmark database
 TARGETS_MS = {"list": 300, "dashboard": 500}
 
 
 # ---------------------------------------------------------------- small helpers
-
-
-def summary(timings: list[float]) -> dict[str, float]:
-    timings = sorted(timings)
-    return {
-        "n": len(timings),
-        "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(percentile(timings, 0.95), 2),
-        "max_ms": round(timings[-1], 2),
-    }
 
 
 def log(text: str) -> None:
@@ -87,28 +84,19 @@ def has_stays(app: Any) -> bool:
 
 def build(app: Any, stays: int, reporters: int, seed: int) -> dict[str, Any]:
     """Migrate, load the reference data, generate; return the generator's figures."""
-    from flask_migrate import upgrade
     from tqdm import tqdm
 
     from apoa.extensions import db
     from apoa.maps.generate import generate
-    from apoa.regions.loading import load_offices, load_regions
 
     with app.app_context():
-        upgrade()
-        load_regions()
-        load_offices()
-        db.session.commit()
+        load_reference_data()
         started = time.perf_counter()
         with tqdm(total=stays, unit="stay", file=sys.stderr, mininterval=10) as bar:
             result = generate(stays=stays, reporters=reporters, seed=seed, progress=bar.update)
         db.session.commit()
         result["generate_with_commit_s"] = round(time.perf_counter() - started, 1)
-        if db.engine.dialect.name == "postgresql":
-            # What autovacuum would do a minute after the load; SQLite is measured as
-            # deployed, without statistics.
-            db.session.execute(sa.text("ANALYZE"))
-            db.session.commit()
+        analyze_after_load()
     return result
 
 
@@ -253,7 +241,7 @@ def measure_pages(app: Any, district: str, warmup: int, repeat: int) -> list[dic
             "status": status,
             "bytes": size,
             "target_ms": TARGETS_MS.get(target),
-            **summary(timings),
+            **timing_summary(timings),
         }
         rows.append(row)
         log(
@@ -359,8 +347,8 @@ def measure_report_cost(app: Any, office_id: int, repeat: int) -> dict[str, Any]
                     pairs[label].append(one(i))
         for label, timings in pairs.items():
             results[label] = {
-                "check_in": summary([a for a, _ in timings]),
-                "check_out": summary([b for _, b in timings]),
+                "check_in": timing_summary([a for a, _ in timings]),
+                "check_out": timing_summary([b for _, b in timings]),
             }
             log(
                 f"report cost {label:<18} check-in p50 {results[label]['check_in']['p50_ms']} ms,"

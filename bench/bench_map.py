@@ -53,7 +53,15 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.common import build_app, machine, percentile, publish, temporary_database  # noqa: E402
+from bench.common import (  # noqa: E402
+    analyze_after_load,
+    build_app,
+    load_reference_data,
+    machine,
+    publish,
+    temporary_database,
+    timing_summary,
+)
 
 VENDOR = ROOT / "apoa" / "static" / "vendor"
 CHROMIUM = os.environ.get("APOA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
@@ -151,23 +159,17 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def prepare(app: Any, stays: int, reporters: int, seed: int) -> dict[str, Any]:
     """Migrate, load reference data, generate, rebuild; return what was measured."""
-    from flask_migrate import upgrade
-
     from apoa.accounts.models import User
     from apoa.accounts.passwords import hash_password
     from apoa.extensions import db
     from apoa.maps import cells
     from apoa.maps.generate import generate
-    from apoa.regions.loading import load_offices, load_regions
     from apoa.regions.models import Office
 
     out: dict[str, Any] = {}
     with app.app_context():
         started = time.perf_counter()
-        upgrade()
-        load_regions()
-        load_offices()
-        db.session.commit()
+        load_reference_data()
         out["setup_s"] = round(time.perf_counter() - started, 1)
         dialect = db.engine.dialect.name
         if dialect == "postgresql":
@@ -199,11 +201,7 @@ def prepare(app: Any, stays: int, reporters: int, seed: int) -> dict[str, Any]:
             "open_stays": result["open_stays"],
             "cells": count,
         }
-        if dialect == "postgresql":
-            # What autovacuum would have done a minute after the bulk load; SQLite has
-            # no automatic statistics and is measured as deployed (no ANALYZE).
-            db.session.execute(sa.text("ANALYZE"))
-            db.session.commit()
+        analyze_after_load()
         office_id = db.session.scalar(sa.select(Office.id).where(Office.code == OFFICE))
         for username, role in (("bench-officer", "officer"), ("bench-admin", "admin")):
             db.session.add(
@@ -241,7 +239,6 @@ def measure_endpoint(app: Any, repeat: int) -> list[dict[str, Any]]:
                 body = response.data
                 if response.status_code != 200:
                     raise SystemExit(f"{url} answered {response.status_code}")
-            timings.sort()
             data = json.loads(body)
             rows.append(
                 {
@@ -252,9 +249,7 @@ def measure_endpoint(app: Any, repeat: int) -> list[dict[str, Any]]:
                     "clusters": len(data["clusters"]),
                     "points": len(data["points"]),
                     "stays_in_view": sum(c[2] for c in data["clusters"] + data["points"]),
-                    "p50_ms": round(statistics.median(timings), 2),
-                    "p95_ms": round(percentile(timings, 0.95), 2),
-                    "max_ms": round(timings[-1], 2),
+                    **timing_summary(timings),
                     "bytes": len(body),
                     "gzip_bytes": len(gzip.compress(body)),
                 }
@@ -280,12 +275,7 @@ def measure_map_html(app: Any, repeat: int) -> dict[str, Any]:
         response = client.get("/map")
         size = len(response.data)
         timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return {
-        "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(percentile(timings, 0.95), 2),
-        "bytes": size,
-    }
+    return {**timing_summary(timings), "bytes": size}
 
 
 def open_stay_points(app: Any, limit: int) -> list[tuple[float, float]]:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from apoa.compliance import rules
 from apoa.compliance.models import ComplianceStatus, Ledger
 from apoa.compliance.summaries import grace_hours
+from apoa.db import UTCDateTime
 from apoa.regions.timezones import WIB, WIT, WIT_PROVINCES, WITA, WITA_PROVINCES
 from apoa.reports.models import Stay, StayStatus
 
@@ -70,6 +71,14 @@ class LedgerColumns:
         """0 for never reported … 3 for compliant: sorts the worst first."""
         order = {name.value: index for index, name in enumerate(STATUS_ORDER)}
         return sa.case(order, value=self.status(), else_=9)
+
+    def period_start(self) -> sa.ColumnElement[Any]:
+        """The local first day of the place's current cadence period."""
+        return self._case(lambda t: sa.literal(t.current.start, sa.Date))
+
+    def period_began(self) -> sa.ColumnElement[Any]:
+        """The instant the place's current cadence period began (UTC)."""
+        return self._case(lambda t: sa.literal(t.current_start, UTCDateTime))
 
     def reports_this_period(self) -> sa.ColumnElement[int]:
         return self._case(

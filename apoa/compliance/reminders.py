@@ -632,11 +632,13 @@ def _claim(item: PlannedMail) -> int | None:
 
     A claim left unsent for CLAIM_EXPIRES (its run died) is taken over.
     """
+    moment = utcnow()
+    log = ReminderLog(
+        recipient_key=item.recipient_key, day=item.day, kind=item.kind, claimed_at=moment
+    )
+    db.session.add(log)
     try:
-        with db.session.begin_nested():
-            log = ReminderLog(recipient_key=item.recipient_key, day=item.day, kind=item.kind)
-            db.session.add(log)
-        claimed: int | None = log.id
+        db.session.flush()  # the transaction holds nothing else: no savepoint needed
     except IntegrityError:
         db.session.rollback()
         claimed = db.session.scalar(
@@ -646,11 +648,13 @@ def _claim(item: PlannedMail) -> int | None:
                 ReminderLog.day == item.day,
                 ReminderLog.kind == item.kind,
                 ReminderLog.sent_at.is_(None),
-                ReminderLog.claimed_at < utcnow() - CLAIM_EXPIRES,
+                ReminderLog.claimed_at < moment - CLAIM_EXPIRES,
             )
-            .values(claimed_at=utcnow())
+            .values(claimed_at=moment)
             .returning(ReminderLog.id)
         )
+    else:
+        claimed = log.id
     db.session.commit()
     return claimed
 

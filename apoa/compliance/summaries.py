@@ -266,48 +266,32 @@ def recount_period(kind: str, cadence: str, *, now: datetime) -> None:
     """Recount "reports this period" of one kind after admins changed its cadence.
 
     Counts the check-in and check-out receipts issued since the new period began,
-    in each place's time zone.
+    in each place's time zone: one UPDATE per kind of place, counted by the
+    database from the receipts' (lodging, issued_at) and (reporter, issued_at)
+    indexes, so a whole country's ledgers need no round trip per place.
     """
-    from apoa.regions.timezones import WIB, WIT, WIT_PROVINCES, WITA, WITA_PROVINCES
+    from apoa.compliance.queries import LedgerColumns
     from apoa.reports.models import Receipt, ReceiptKind
 
-    province = sa.func.substr(Ledger.village_code, 1, 2)
-    zones = [
-        (WITA, province.in_(sorted(WITA_PROVINCES))),
-        (WIT, province.in_(sorted(WIT_PROVINCES))),
-        (
-            WIB,
-            sa.or_(
-                Ledger.village_code.is_(None),
-                province.not_in(sorted(WITA_PROVINCES | WIT_PROVINCES)),
-            ),
-        ),
-    ]
-    for zone, in_zone in zones:
-        limits = rules.thresholds(now, zone, cadence)
-        start = limits.current.start
-        reports = sa.select(sa.func.count(Receipt.id)).where(
-            Receipt.kind.in_([ReceiptKind.CHECK_IN, ReceiptKind.CHECK_OUT]),
-            Receipt.issued_at >= limits.current_start,
-        )
-        # One statement per kind of place, counted by the database from the receipts'
-        # (lodging, issued_at) and (reporter, issued_at) indexes: an admin's cadence
-        # change recounts a whole country's ledgers without a round trip per place.
-        at_lodging = reports.where(Receipt.lodging_id == Ledger.lodging_id)
-        in_area = reports.where(
-            Receipt.reporter_id == Ledger.reporter_id, Receipt.lodging_id.is_(None)
-        )
-        for of_place, count in (
-            (Ledger.lodging_id.is_not(None), at_lodging),
-            (Ledger.lodging_id.is_(None), in_area),
-        ):
-            db.session.execute(
-                sa.update(Ledger)
-                .where(Ledger.kind == kind, in_zone, of_place)
-                .values(
-                    period_start=start, period_reports=count.correlate(Ledger).scalar_subquery()
-                )
+    columns = LedgerColumns(now, cadences={kind: cadence})
+    reports = sa.select(sa.func.count(Receipt.id)).where(
+        Receipt.kind.in_([ReceiptKind.CHECK_IN, ReceiptKind.CHECK_OUT]),
+        Receipt.issued_at >= columns.period_began(),
+    )
+    at_lodging = reports.where(Receipt.lodging_id == Ledger.lodging_id)
+    in_area = reports.where(Receipt.reporter_id == Ledger.reporter_id, Receipt.lodging_id.is_(None))
+    for of_place, count in (
+        (Ledger.lodging_id.is_not(None), at_lodging),
+        (Ledger.lodging_id.is_(None), in_area),
+    ):
+        db.session.execute(
+            sa.update(Ledger)
+            .where(Ledger.kind == kind, of_place)
+            .values(
+                period_start=columns.period_start(),
+                period_reports=count.correlate(Ledger).scalar_subquery(),
             )
+        )
 
 
 # ---------------------------------------------------------------- stays

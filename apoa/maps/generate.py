@@ -60,8 +60,7 @@ import sqlalchemy as sa
 
 from apoa.extensions import db
 from apoa.maps.tiles import to_tile
-from apoa.reports.receipt_numbers import CROCKFORD_ALPHABET, check_symbol
-from apoa.reports.receipt_numbers import PREFIX as RECEIPT_PREFIX
+from apoa.reports.receipt_numbers import CROCKFORD_ALPHABET, receipt_number_from
 
 BATCH_STAYS = 8_000  # per executemany: large enough to amortise, small enough for memory
 OPEN_SHARE = 0.20
@@ -579,14 +578,16 @@ def _create_reporters_and_places(
         is_operator = index < operators
         # Registered before the stays begin; the first reporter always reports, so that
         # the stays have somewhere to go however few reporters there are.
-        registered = naive_now - timedelta(days=rng.uniform(*REGISTERED_DAYS))
-        created = writer.ts(registered.replace(microsecond=0))
+        registered = (naive_now - timedelta(days=rng.uniform(*REGISTERED_DAYS))).replace(
+            microsecond=0
+        )
+        created = writer.ts(registered)
         village = _pick_village(rng, zone_cum)
         kind = "lodging" if is_operator else ("rt_rw" if rng.random() < 0.65 else "lurah")
         behaviour = _Behaviour(
             "active" if index == 0 else _draw(activities, activity_cum, rng.random()),
             _draw(late_rates, late_cum, rng.random()),
-            registered.replace(microsecond=0),
+            registered,
             kind,
         )
         rw = rng.randint(1, 15) if kind == "rt_rw" else None
@@ -662,23 +663,22 @@ def _create_reporters_and_places(
             )
             # Some hotels are far busier than others: a long-tailed size.
             weight = kind_guests[kind_name] * rng.lognormvariate(0.0, 0.8)
-        if behaviour.activity in ("silent", "quiet"):
-            weight *= DORMANT_WEIGHT
-        places.append(
-            _Place(
-                location_id,
-                lodging_id,
-                user_id,
-                row["office_id"],
-                weight,
-                village.zone,
-                activity=behaviour.activity,
-                late_in=behaviour.late_in,
-                region_code=village.code,
-                name=name[: Lodging.NAME_MAX],
-                kind=behaviour.kind,
-            )
+        site = _Place(
+            location_id,
+            lodging_id,
+            user_id,
+            row["office_id"],
+            weight,
+            village.zone,
+            activity=behaviour.activity,
+            late_in=behaviour.late_in,
+            region_code=village.code,
+            name=name[: Lodging.NAME_MAX],
+            kind=behaviour.kind,
         )
+        if site.dormant:
+            site.weight *= DORMANT_WEIGHT
+        places.append(site)
 
     writer.insert_dicts(User.__tablename__, users)
     writer.insert_dicts(Location.__tablename__, locations)
@@ -753,7 +753,7 @@ class _StayFactory:
         for group_id, size in zip(group_ids, sizes, strict=True):
             is_open = random_() < OPEN_SHARE
             place = places.pick(random_(), random_())
-            while is_open and place.activity != "active":
+            while is_open and place.dormant:
                 # A silent or quiet place has had nobody in the last two months: another
                 # place takes this guest (the first reporter is always active).
                 place = places.pick(random_(), random_())
@@ -765,8 +765,6 @@ class _StayFactory:
             else:
                 purpose = pick(self.short, self.short_cum)
                 nights = min(1 + int(expovariate(0.2)), 60)
-            # A silent or quiet place's guests all left more than two months ago.
-            dormant = place.activity != "active"
             late_in = place.late_in
             overdue = is_open and random_() < OVERDUE_SHARE
             if overdue:
@@ -781,7 +779,8 @@ class _StayFactory:
                 checked_out = None
                 open_count += size
             else:
-                first = nights + 1 + (DORMANT_DAYS if dormant else 0)
+                # A silent or quiet place's guests all left more than two months ago.
+                first = nights + 1 + (DORMANT_DAYS if place.dormant else 0)
                 check_in = now - timedelta(days=first + random_() * (HISTORY_DAYS - first))
                 checked_out = check_in + timedelta(days=nights, hours=random_() * 6 - 3)
                 if checked_out > now:
@@ -986,9 +985,7 @@ def receipt_number(receipt_id: int, year: int) -> str:
     """
     value = (receipt_id * 0x5DEECE66D + 0xB) % (1 << 40)
     symbols = "".join(CROCKFORD_ALPHABET[(value >> (5 * i)) & 31] for i in range(7, -1, -1))
-    year_text = f"{year:04d}"
-    check = check_symbol(year_text + symbols)
-    return f"{RECEIPT_PREFIX}-{year_text}-{symbols[:4]}-{symbols[4:]}-{check}"
+    return receipt_number_from(year, symbols)
 
 
 def _write_nil_reports(

@@ -75,9 +75,14 @@ def _format(year: str, random_part: str, check: str) -> str:
 
 def new_receipt_number(year: int, *, random_source: RandomSource = secrets) -> str:
     """Return a fresh receipt number for ``year`` with 40 random bits."""
+    random_part = "".join(random_source.choice(CROCKFORD_ALPHABET) for _ in range(8))
+    return receipt_number_from(year, random_part)
+
+
+def receipt_number_from(year: int, random_part: str) -> str:
+    """Return the number of ``year`` and eight Crockford symbols, with its check symbol."""
     if isinstance(year, bool) or not 1000 <= year <= 9999:
         raise ValueError(f"year must have four digits, not {year!r}")
-    random_part = "".join(random_source.choice(CROCKFORD_ALPHABET) for _ in range(8))
     year_text = str(year)
     return _format(year_text, random_part, check_symbol(year_text + random_part))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from apoa.db import utcnow
 from apoa.regions.timezones import WITA
 from apoa.reports import services
 from apoa.reports.periods import WEEKLY
-from tests.reports.conftest import guest_form
+from tests.reports.conftest import guest_data
 
 
 def _ledger(db, lodging_id=None, reporter_id=None) -> Ledger:
@@ -32,11 +32,7 @@ def _set(db, ledger: Ledger, **facts) -> None:
 
 
 def _guest(index: int):
-    data = {k.split("-", 2)[2]: v for k, v in guest_form(0).items()}
-    data["passport_number"] = f"H{index:07d}"
-    for key in ("birth_date", "passport_expiry", "permit_expiry"):
-        data[key] = date.fromisoformat(data[key])
-    return data
+    return guest_data(index, passport_prefix="H")
 
 
 def _blocks(html: str) -> dict[str, str]:

@@ -50,7 +50,7 @@ def test_street_level_places_that_share_a_point_spread_apart(db, live_server, br
     from apoa.db import utcnow
     from apoa.geocoding.services import get_geocoder, locate
     from apoa.reports import services
-    from tests.maps.test_cells import _guest
+    from tests.reports.conftest import guest_data
 
     reporter = create_user("reporter")
     now = utcnow()
@@ -66,7 +66,7 @@ def test_street_level_places_that_share_a_point_spread_apart(db, live_server, br
         services.submit_check_in(
             reporter,
             services.Place(location=location),
-            [_guest(len(street))],
+            [guest_data(len(street))],
             {"check_in_at": now, "expected_check_out": now.date()},
             now=now,
         )

@@ -21,7 +21,7 @@ from apoa.reports import services
 from apoa.reports.models import Stay, StayStatus
 from apoa.reports.periods import period_containing, previous_period
 from tests.conftest import TEST_PASSWORD
-from tests.reports.conftest import guest_form
+from tests.reports.conftest import guest_data
 
 # Wednesday 18 November 2026, 10:00 WITA: the week began on Monday the 16th,
 # the day 30 days earlier is 19 October.
@@ -33,16 +33,13 @@ _serial = Counter[str]()
 def _guest(nationality: str = "D", permit_type: str = "voa", **changes):
     _serial["guest"] += 1
     n = _serial["guest"]
-    data = {k.split("-", 2)[2]: v for k, v in guest_form(0, **changes).items()}
+    data = guest_data(n, passport_prefix="P", **changes)
     data.update(
         nationality=nationality,
         issuing_country=nationality,
-        passport_number=f"P{n:07d}",
         surname=f"Surname{'abcdefghij'[n % 10]}",
         permit_type=permit_type,
     )
-    for key in ("birth_date", "passport_expiry", "permit_expiry"):
-        data[key] = date.fromisoformat(data[key])
     return data
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apoa.accounts import services as accounts
-from apoa.compliance.models import NO_OFFICE, Ledger, OfficeDay, PresenceCount
+from apoa.compliance.models import NO_OFFICE, Ledger, OfficeDay
 from apoa.compliance.rebuild import rebuild_all
 from apoa.db import utcnow
 from apoa.geocoding.services import get_geocoder, locate
@@ -22,7 +22,8 @@ from apoa.regions.timezones import WIB, WITA
 from apoa.reports import services
 from apoa.reports.models import Stay, StayStatus
 from apoa.reports.periods import period_containing, previous_period
-from tests.reports.conftest import guest_form
+from tests.compliance.summary_tables import summary_snapshot
+from tests.reports.conftest import guest_data
 
 BALI, JAKARTA, MALUKU = "5103011004", "3171011001", "8101011009"  # WITA, WIB, WIT
 
@@ -30,46 +31,16 @@ BALI, JAKARTA, MALUKU = "5103011004", "3171011001", "8101011009"  # WITA, WIB, W
 # ---------------------------------------------------------------- helpers
 
 
-def _snapshot(db) -> dict[str, list[tuple[Any, ...]]]:
-    """The three tables without ids and without rows that count nothing, sorted."""
-    db.session.flush()
-    ledger_columns = [c for c in Ledger.__table__.columns if c.key != "id"]
-    ledgers = db.session.execute(sa.select(*ledger_columns)).all()
-    days = db.session.execute(
-        sa.select(*OfficeDay.__table__.columns).where(
-            sa.or_(
-                OfficeDay.arrivals != 0,
-                OfficeDay.departures != 0,
-                OfficeDay.reports != 0,
-                OfficeDay.late_reports != 0,
-                OfficeDay.nil_reports != 0,
-            )
-        )
-    ).all()
-    presence = db.session.execute(
-        sa.select(*PresenceCount.__table__.columns).where(PresenceCount.n != 0)
-    ).all()
-
-    def ordered(rows):
-        return sorted((tuple(r) for r in rows), key=lambda r: [(v is None, str(v)) for v in r])
-
-    return {"ledgers": ordered(ledgers), "days": ordered(days), "presence": ordered(presence)}
-
-
 def _rebuilt(db, now: datetime) -> dict[str, list[tuple[Any, ...]]]:
     counts = rebuild_all(now=now)
-    snap = _snapshot(db)
+    snap = summary_snapshot(db)
     assert counts["compliance_ledgers"] == len(snap["ledgers"])
     assert counts["presence_counts"] == len(snap["presence"])
     return snap
 
 
 def _guest(index: int, **changes: Any) -> dict[str, Any]:
-    data = {k.split("-", 2)[2]: v for k, v in guest_form(0, **changes).items()}
-    data["passport_number"] = f"R{index:07d}"
-    for key in ("birth_date", "passport_expiry", "permit_expiry"):
-        data[key] = date.fromisoformat(data[key])
-    return data
+    return guest_data(index, passport_prefix="R", **changes)
 
 
 class World:
@@ -230,7 +201,7 @@ def test_rebuild_equals_the_running_summaries(db, create_user):
     world.check_in(operator, jakarta, 2, arrived=now - hour, now=now, nationality="JPN")
     accounts.set_account_active(world.admin, world.quiet, False, now=now)
 
-    live = _snapshot(db)
+    live = summary_snapshot(db)
     rebuilt = _rebuilt(db, now)
     assert rebuilt == live
 
@@ -290,7 +261,7 @@ def test_rebuild_command_repairs_the_tables(db, create_user, runner):
     world.check_in(world.operator, world.lodging_places[1], 1, arrived=now - timedelta(days=1),
                    now=now - timedelta(hours=1))  # fmt: skip
     db.session.commit()
-    live = _snapshot(db)
+    live = summary_snapshot(db)
     db.session.execute(sa.delete(Ledger))
     db.session.execute(sa.update(OfficeDay).values(reports=99))
     db.session.commit()
@@ -298,7 +269,7 @@ def test_rebuild_command_repairs_the_tables(db, create_user, runner):
     assert result.exit_code == 0, result.output
     assert "5 compliance_ledgers" in result.output
     db.session.expire_all()
-    assert _snapshot(db) == live
+    assert summary_snapshot(db) == live
 
 
 # ---------------------------------------------------------------- any sequence of reports
@@ -381,7 +352,7 @@ def test_rebuild_equals_the_running_summaries_after_any_sequence(db, create_user
             if (actor.id, place.name, period.start) not in nil_periods:
                 nil_periods.add((actor.id, place.name, period.start))
                 services.file_nil_report(actor, place, period, now=now)
-    live = _snapshot(db)
+    live = summary_snapshot(db)
     try:
         assert _rebuilt(db, now) == live
     finally:
@@ -395,7 +366,7 @@ def test_rebuild_takes_the_deadline_setting(app, db, create_user, monkeypatch):
     # Two days late under the 24-hour default, on time under 72 hours.
     world.check_in(world.operator, world.lodging_places[0], 1,
                    arrived=now - timedelta(days=2), now=now)  # fmt: skip
-    live = _snapshot(db)
+    live = summary_snapshot(db)
     assert _rebuilt(db, now) == live
     ledger = db.session.scalar(
         sa.select(Ledger).where(Ledger.lodging_id == world.lodging_places[0].lodging.id)

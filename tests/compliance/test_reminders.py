@@ -28,7 +28,7 @@ from apoa.compliance.queries import status_of_ledger
 from apoa.db import utcnow
 from apoa.regions.models import Office
 from apoa.reports import services
-from tests.reports.conftest import guest_form
+from tests.reports.conftest import guest_data
 from tests.smtp_server import running_smtp_server
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 WITA
@@ -68,14 +68,6 @@ def _run(db, app, *args):
         result = app.test_cli_runner().invoke(args=["apoa", "send-reminders", *args])
     db.session.rollback()  # see what the command committed
     return result
-
-
-def _guest(index: int):
-    data = {k.split("-", 2)[2]: v for k, v in guest_form(0).items()}
-    data["passport_number"] = f"X{index:07d}"
-    for key in ("birth_date", "passport_expiry", "permit_expiry"):
-        data[key] = date.fromisoformat(data[key])
-    return data
 
 
 def _lodging_place(db, create_lodging, operator, name, **facts):
@@ -123,7 +115,7 @@ def scene(db, create_user, create_lodging):
     services.submit_check_in(
         users["ben"],
         services.place_for_lodging(users["ben"], overdue_lodging),
-        [_guest(1)],
+        [guest_data(1)],
         {"check_in_at": arrived, "expected_check_out": date(2026, 2, 25)},
         now=arrived,
     )

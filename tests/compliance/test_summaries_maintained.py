@@ -14,21 +14,13 @@ from apoa.db import utcnow
 from apoa.regions.timezones import WITA
 from apoa.reports import services
 from apoa.reports.periods import period_containing, previous_period
-from tests.reports.conftest import guest_form
+from tests.reports.conftest import guest_data
 
 
 @pytest.fixture
 def verified_lodging(create_user, create_lodging):
     operator = create_user("reporter", username="hotel.op")
     return operator, create_lodging(operator)
-
-
-def _guest(index: int, **changes):
-    data = {k.split("-", 2)[2]: v for k, v in guest_form(0, **changes).items()}
-    data["passport_number"] = f"X{index:07d}"
-    for key in ("birth_date", "passport_expiry", "permit_expiry"):
-        data[key] = date.fromisoformat(data[key])
-    return data
 
 
 def _check_in(operator, lodging, guests, *, arrived, now, leaves=None):
@@ -67,9 +59,11 @@ def test_check_in_check_out_and_cancel_update_every_summary(db, verified_lodging
     operator, lodging = verified_lodging
     office = lodging.location.office_id
     now = utcnow()
-    _check_in(operator, lodging, [_guest(1), _guest(2, nationality="FRA")], arrived=now, now=now)
+    _check_in(
+        operator, lodging, [guest_data(1), guest_data(2, nationality="FRA")], arrived=now, now=now
+    )
     # A late report: the guest arrived two days before it was reported.
-    _check_in(operator, lodging, [_guest(3)], arrived=now - timedelta(days=2), now=now)
+    _check_in(operator, lodging, [guest_data(3)], arrived=now - timedelta(days=2), now=now)
     db.session.commit()
     ledger = db.session.scalar(sa.select(Ledger).where(Ledger.lodging_id == lodging.id))
     assert (ledger.reports_total, ledger.late_total, ledger.open_stays) == (2, 1, 3)
@@ -112,13 +106,13 @@ def lodging_stays(db, lodging):
 def test_amending_the_nationality_moves_the_presence_count(db, verified_lodging):
     operator, lodging = verified_lodging
     now = utcnow()
-    _check_in(operator, lodging, [_guest(1)], arrived=now, now=now)
+    _check_in(operator, lodging, [guest_data(1)], arrived=now, now=now)
     db.session.commit()
     (stay,) = lodging_stays(db, lodging)
     services.amend_stay(
         operator,
         stay,
-        _guest(1, nationality="NLD"),
+        guest_data(1, nationality="NLD"),
         {"check_in_at": now, "expected_check_out": (now + timedelta(days=3)).date()},
         "Wrong nationality",
         now=now,
@@ -243,8 +237,8 @@ def test_changing_the_cadence_recounts_reports_this_period(db, verified_lodging,
     admin = create_user("admin")
     wednesday = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
     week_before = wednesday - timedelta(days=8)  # same month, previous week
-    _check_in(operator, lodging, [_guest(1)], arrived=week_before, now=week_before)
-    _check_in(operator, lodging, [_guest(2)], arrived=wednesday, now=wednesday)
+    _check_in(operator, lodging, [guest_data(1)], arrived=week_before, now=week_before)
+    _check_in(operator, lodging, [guest_data(2)], arrived=wednesday, now=wednesday)
     db.session.commit()
     ledger = db.session.scalar(sa.select(Ledger).where(Ledger.lodging_id == lodging.id))
     assert (ledger.period_start, ledger.period_reports) == (date(2026, 11, 16), 1)
@@ -264,7 +258,7 @@ def test_a_location_routed_to_another_region_moves_its_counts(db, verified_lodgi
 
     operator, lodging = verified_lodging
     now = utcnow()
-    _check_in(operator, lodging, [_guest(1)], arrived=now, now=now)
+    _check_in(operator, lodging, [guest_data(1)], arrived=now, now=now)
     db.session.commit()
     location = lodging.location
     old_office, old_region = location.office_id, location.region_code

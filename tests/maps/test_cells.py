@@ -14,7 +14,7 @@ from apoa.maps import cells
 from apoa.maps.models import MapCell
 from apoa.reports import services
 from apoa.reports.models import Stay, StayStatus
-from tests.reports.conftest import guest_form
+from tests.reports.conftest import guest_data
 
 VILLAGES = ["5103011004", "5103011001", "5171011001", "3171011001"]
 
@@ -41,17 +41,6 @@ def _recount(db):
     live = _snapshot(db)
     cells.rebuild()
     return live, _snapshot(db)
-
-
-def _guest(index):
-    data = {
-        k.split("-", 2)[2]: v for k, v in guest_form(0, passport_number=f"X{index:07d}").items()
-    }
-    from datetime import date
-
-    for key in ("birth_date", "passport_expiry", "permit_expiry"):
-        data[key] = date.fromisoformat(data[key])
-    return data
 
 
 @settings(
@@ -83,7 +72,7 @@ def test_pyramid_equals_recount_after_any_mix_of_events(db, create_user, operati
             services.submit_check_in(
                 reporter,
                 place,
-                [_guest(counter)],
+                [guest_data(counter)],
                 {
                     "check_in_at": now - timedelta(hours=1),
                     "expected_check_out": (now + timedelta(days=3)).date(),
@@ -115,7 +104,7 @@ def test_rebuild_command(db, runner, verified_lodging):
     services.submit_check_in(
         operator,
         services.place_for_lodging(operator, lodging),
-        [_guest(1), _guest(2)],
+        [guest_data(1), guest_data(2)],
         {
             "check_in_at": now - timedelta(hours=1),
             "expected_check_out": (now + timedelta(days=3)).date(),

@@ -8,7 +8,7 @@ from apoa.db import utcnow
 from apoa.geocoding.services import get_geocoder, locate
 from apoa.reports import services
 from tests.conftest import TEST_PASSWORD
-from tests.maps.test_cells import _guest
+from tests.reports.conftest import guest_data
 
 INDONESIA = "94,-11,142,6.5"
 
@@ -18,7 +18,7 @@ def _check_in(db, reporter, village, n):
     location = locate(
         street="Jl. Test", rt=None, rw=None, region_code=village, now=now, geocoder=get_geocoder()
     )
-    guests = [_guest(i + hash(village) % 1000 * 10) for i in range(n)]
+    guests = [guest_data(i + hash(village) % 1000 * 10) for i in range(n)]
     services.submit_check_in(
         reporter,
         services.Place(location=location),

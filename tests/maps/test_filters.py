@@ -9,7 +9,7 @@ from apoa.geocoding.services import get_geocoder, locate
 from apoa.regions.timezones import WITA
 from apoa.reports import services
 from tests.conftest import TEST_PASSWORD
-from tests.maps.test_cells import _guest
+from tests.reports.conftest import guest_data
 
 INDONESIA = "94,-11,142,6.5"
 
@@ -21,7 +21,7 @@ def _check_in(db, reporter, village, guests, *, days_ago=0, nationality="D"):
     )
     people = []
     for index in range(guests):
-        guest = _guest(
+        guest = guest_data(
             index + len(village) * 100 + days_ago * 1000 + hash(nationality) % 97 * 10000
         )
         guest["nationality"] = nationality
@@ -129,7 +129,7 @@ def test_lodgings_that_have_not_reported_lately(
     services.submit_check_in(
         operator,
         _check_in_at_lodging,
-        [_guest(7)],
+        [guest_data(7)],
         {
             "check_in_at": now - timedelta(hours=1),
             "expected_check_out": (now + timedelta(days=2)).date(),

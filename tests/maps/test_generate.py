@@ -304,9 +304,10 @@ def test_generated_receipt_numbers_are_unique_and_valid():
 
 
 def test_the_summaries_are_a_rebuild_and_the_services_continue_them(db, generated, create_user):
-    from apoa.compliance.models import Ledger, OfficeDay, PresenceCount
+    from apoa.compliance.models import OfficeDay, PresenceCount
     from apoa.compliance.rebuild import rebuild_all
     from apoa.reports import services
+    from tests.compliance.summary_tables import summary_snapshot
 
     open_now = db.session.scalar(_open_stays())
     present = db.session.scalar(
@@ -322,33 +323,7 @@ def test_the_summaries_are_a_rebuild_and_the_services_continue_them(db, generate
     later = NOW + DAY
     services.record_check_out(stay.reporter, [stay], at=later - 2 * DAY, now=later)
     db.session.flush()
-    live = _summaries(db, Ledger, OfficeDay, PresenceCount)
+    live = summary_snapshot(db)
     rebuild_all(now=later)
-    assert _summaries(db, Ledger, OfficeDay, PresenceCount) == live
+    assert summary_snapshot(db) == live
     db.session.rollback()
-
-
-def _summaries(db, ledger, office_day, presence):
-    columns = [c for c in ledger.__table__.columns if c.key != "id"]
-    return (
-        sorted(tuple(r) for r in db.session.execute(sa.select(*columns)).all()),
-        sorted(
-            tuple(r)
-            for r in db.session.execute(
-                sa.select(*office_day.__table__.columns).where(
-                    sa.or_(
-                        office_day.arrivals != 0,
-                        office_day.departures != 0,
-                        office_day.reports != 0,
-                        office_day.nil_reports != 0,
-                    )
-                )
-            ).all()
-        ),
-        sorted(
-            tuple(r)
-            for r in db.session.execute(
-                sa.select(*presence.__table__.columns).where(presence.n != 0)
-            ).all()
-        ),
-    )

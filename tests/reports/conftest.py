@@ -36,6 +36,15 @@ def guest_form(index: int, **changes) -> dict[str, str]:
     return {f"guests-{index}-{key}": value for key, value in data.items()}
 
 
+def guest_data(index: int, *, passport_prefix: str = "X", **changes) -> dict[str, object]:
+    """Return one valid guest as the services take it: dates as dates, its own passport."""
+    data: dict[str, object] = {k.split("-", 2)[2]: v for k, v in guest_form(0, **changes).items()}
+    data["passport_number"] = f"{passport_prefix}{index:07d}"
+    for key in ("birth_date", "passport_expiry", "permit_expiry"):
+        data[key] = date.fromisoformat(str(data[key]))
+    return data
+
+
 def stay_form(**changes) -> dict[str, str]:
     """Return the stay fields of a check-in arriving now (local WITA time for Bali)."""
     from apoa.regions.timezones import WITA
