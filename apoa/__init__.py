@@ -21,6 +21,7 @@ def create_app(config: type[Config] | Config | Mapping[str, Any] | None = None) 
     register_blueprints(app)
     register_security_and_errors(app)
     register_geocoder(app)
+    register_projections(app)
     register_cli(app)
     return app
 
@@ -103,6 +104,10 @@ def register_geocoder(app: Flask) -> None:
     from apoa.geocoding.providers import build_geocoder
 
     app.extensions["apoa_geocoder"] = build_geocoder(app.config)
+
+
+def register_projections(app: Flask) -> None:
+    """Subscribe the derived data (map cells, compliance summaries) to the writers' signals."""
 
 
 def register_cli(app: Flask) -> None:

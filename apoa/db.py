@@ -10,6 +10,8 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from apoa import clock
+
 # Named constraints keep migrations deterministic on both engines.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -25,8 +27,8 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """Return the current instant (the column default): the request's, through apoa.clock."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
