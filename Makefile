@@ -8,7 +8,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export FLASK_APP := wsgi
 
-.PHONY: install vendor run test test-sqlite test-postgres bench translations messages lint clean
+.PHONY: install vendor run test test-sqlite test-postgres test-dates bench translations messages lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,22 @@ test-sqlite:
 test-postgres:
 	APOA_TEST_ENGINE=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
 
+# The date-dependent tests (marked `dates`) again, on SQLite, with the clock frozen at each
+# boundary instant: a Sunday evening in UTC (already Monday in WITA and WIT, still Sunday in
+# WIB), the last night of a month in WIB, New Year's Eve in UTC (New Year in Bali), a leap
+# day, and the last night of January in WIB (the first of February in WITA).
+# pytest exits 5 when it selects no test; that would mean the markers were lost, so it fails.
+DATE_INSTANTS := 2026-12-06T16:30:00+00:00 2026-11-30T23:30:00+07:00 \
+	2026-12-31T16:30:00+00:00 2028-02-29T12:00:00+00:00 2027-01-31T23:30:00+07:00
+
+test-dates: install
+	@set -e; for instant in $(DATE_INSTANTS); do \
+	  echo "== pytest -m dates at $$instant"; \
+	  APOA_TEST_ENGINE=sqlite APOA_FROZEN_AT=$$instant $(BIN)/python -m pytest -m dates -q || { \
+	    status=$$?; [ $$status -ne 5 ] || echo "no test is marked 'dates': markers lost?" >&2; \
+	    exit $$status; }; \
+	done
+
 bench: install
 	$(BIN)/python bench/run_all.py
 
@@ -56,6 +72,8 @@ messages: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check apoa tests bench tools
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) node_modules apoa/static/vendor instance/apoa.sqlite3*

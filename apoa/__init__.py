@@ -8,9 +8,47 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from apoa import (
+    accounts,
+    admin,
+    alerts,
+    compliance,
+    dashboard,
+    geocoding,
+    home,
+    lodgings,
+    maps,
+    regions,
+    reports,
+)
+
+# Each `views` module (the F401 lines) adds its package's routes to the package's blueprint
+# as it is imported; register_blueprints then registers the blueprints.
+from apoa.accounts import views as accounts_views  # noqa: F401
+from apoa.admin import views as admin_views  # noqa: F401
+from apoa.alerts import views as alerts_views  # noqa: F401
+from apoa.cli import apoa_cli
+from apoa.compliance import projection as compliance_projection
+from apoa.compliance import views as compliance_views  # noqa: F401
 from apoa.config import Config, config_for_environment
+from apoa.dashboard import views as dashboard_views  # noqa: F401
 from apoa.db import engine_options
+from apoa.errors import register_error_handlers
 from apoa.extensions import compress, csrf, db, login_manager, migrate
+from apoa.geocoding import queue as geocoding_queue
+from apoa.geocoding import views as geocoding_views  # noqa: F401
+from apoa.geocoding.providers import build_geocoder
+from apoa.home import views as home_views  # noqa: F401
+from apoa.i18n import init_babel
+from apoa.lodgings import views as lodgings_views  # noqa: F401
+from apoa.maps import cells as map_cells
+from apoa.maps import views as maps_views  # noqa: F401
+from apoa.models import __all__ as _every_model  # noqa: F401 - the whole schema, for metadata and migrations
+from apoa.regions import views as regions_views  # noqa: F401
+from apoa.reports import relocation, verify
+from apoa.reports import views as reports_views  # noqa: F401
+from apoa.security import register_security
+from apoa.templating import register_template_helpers
 
 
 def create_app(config: type[Config] | Config | Mapping[str, Any] | None = None) -> Flask:
@@ -47,8 +85,6 @@ def register_config(app: Flask, config: type[Config] | Config | Mapping[str, Any
 
 
 def register_extensions(app: Flask) -> None:
-    from apoa.i18n import init_babel
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -58,41 +94,28 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
     login_manager.login_message = None  # the login page says enough
-    # Import every model so metadata (and migrations) see the whole schema.
-    import apoa.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
-    from apoa.accounts.views import bp as accounts_bp
-    from apoa.admin.views import bp as admin_bp
-    from apoa.compliance.alert_views import bp as alerts_bp
-    from apoa.compliance.dashboard_views import bp as dashboard_bp
-    from apoa.compliance.views import bp as compliance_bp
-    from apoa.geocoding.views import bp as geocoding_bp
-    from apoa.lodgings.views import bp as lodgings_bp
-    from apoa.maps.views import bp as maps_bp
-    from apoa.regions.views import bp as regions_bp
-    from apoa.reports.verify import bp as verify_bp
-    from apoa.reports.views import bp as reports_bp
-
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(regions_bp)
-    app.register_blueprint(lodgings_bp)
-    app.register_blueprint(geocoding_bp)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(verify_bp)
-    app.register_blueprint(maps_bp)
-    app.register_blueprint(compliance_bp)
-    app.register_blueprint(alerts_bp)
-    app.register_blueprint(dashboard_bp)
+    """Register each package's blueprint (its views module, imported above, added the routes)."""
+    for blueprint in (
+        accounts.bp,
+        home.bp,
+        admin.bp,
+        regions.bp,
+        lodgings.bp,
+        geocoding.bp,
+        reports.bp,
+        verify.bp,
+        maps.bp,
+        compliance.bp,
+        alerts.bp,
+        dashboard.bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def register_security_and_errors(app: Flask) -> None:
-    from apoa.errors import register_error_handlers
-    from apoa.security import register_security
-    from apoa.templating import register_template_helpers
-
     register_security(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -100,17 +123,20 @@ def register_security_and_errors(app: Flask) -> None:
 
 def register_geocoder(app: Flask) -> None:
     """Build the configured geocoder once; services find it in app.extensions."""
-    import apoa.geocoding.jobs  # noqa: F401 - registers the after-commit queue hook
-    from apoa.geocoding.providers import build_geocoder
-
     app.extensions["apoa_geocoder"] = build_geocoder(app.config)
+    geocoding_queue.init_app(app)
 
 
 def register_projections(app: Flask) -> None:
-    """Subscribe the derived data (map cells, compliance summaries) to the writers' signals."""
+    """Subscribe the derived data (map cells, compliance summaries) to the writers' signals.
+
+    Blinker's signals are process-wide; connecting the same receiver again (a
+    second app in one process, as in the tests) changes nothing.
+    """
+    compliance_projection.subscribe()
+    map_cells.subscribe()
+    relocation.subscribe()
 
 
 def register_cli(app: Flask) -> None:
-    from apoa.cli import apoa_cli
-
     app.cli.add_command(apoa_cli)

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import smtplib
+import time
 from datetime import UTC, datetime
 
 import click
+import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
+from redis import Redis
+from rq import Queue, Worker
+from tqdm import tqdm
 
+from apoa import clock
+from apoa.accounts.models import Role, User
+from apoa.accounts.passwords import hash_password
+from apoa.accounts.services import normalise_username, temporary_password
+from apoa.alerts.services import raise_due_alerts
+from apoa.audit.services import record_event
+from apoa.compliance.rebuild import rebuild_all
+from apoa.devdata.demo import seed_demo_accounts, seed_demo_reports
+from apoa.devdata.generate import generate
 from apoa.extensions import db
+from apoa.geocoding.batch import geocode_all, geocode_pending
+from apoa.geocoding.queue import QUEUE_NAME
+from apoa.geocoding.services import get_geocoder
+from apoa.mail import MailNotConfigured, mail_sender
+from apoa.maps import cells
+from apoa.regions.loading import load_offices, load_regions
+from apoa.regions.routing import check_jurisdictions, uncovered_districts
+from apoa.reminders.services import iter_reminders, send_reminders
 
 
 @click.group("apoa")
@@ -19,8 +43,6 @@ def apoa_cli() -> None:
 @with_appcontext
 def load_reference() -> None:
     """Load regions and immigration offices (idempotent)."""
-    from apoa.regions.loading import load_offices, load_regions
-
     regions = load_regions()
     offices = load_offices()
     db.session.commit()
@@ -32,17 +54,12 @@ def load_reference() -> None:
 @with_appcontext
 def seed_demo(force: bool) -> None:
     """Create demo accounts and a demo hotel with guests once; print the sign-in details."""
-    from flask import current_app
-
-    from apoa.db import utcnow
-    from apoa.demo import seed_demo_accounts, seed_demo_reports
-    from apoa.geocoding.services import get_geocoder
-
     if current_app.config.get("ENV_NAME") == "production" and not force:
         raise click.ClickException("demo accounts are for development only")
-    logins = seed_demo_accounts()
+    now = clock.now()
+    logins = seed_demo_accounts(now=now)
     db.session.commit()
-    if seed_demo_reports(now=utcnow(), geocoder=get_geocoder()):
+    if seed_demo_reports(now=now, geocoder=get_geocoder()):
         db.session.commit()
         click.echo("Demo lodgings and guests reported for hotel.legian.")
     click.echo("Demo sign-ins (also in instance/demo-logins.txt):")
@@ -56,13 +73,7 @@ def seed_demo(force: bool) -> None:
 @with_appcontext
 def create_admin(username: str, full_name: str) -> None:
     """Create an admin account with a one-time password (for the first admin)."""
-    import sqlalchemy as sa
-
-    from apoa.accounts.models import Role, User
-    from apoa.accounts.passwords import hash_password
-    from apoa.accounts.services import normalise_username, temporary_password
-    from apoa.audit.services import record_event
-
+    now = clock.now()
     name = normalise_username(username)
     if db.session.scalar(sa.select(User.id).where(User.username == name)) is not None:
         raise click.ClickException(f"the user name {name} is taken")
@@ -77,7 +88,12 @@ def create_admin(username: str, full_name: str) -> None:
     db.session.add(user)
     db.session.flush()
     record_event(
-        "account.create", actor=None, actor_name="cli", object_type="user", object_id=user.id
+        "account.create",
+        actor=None,
+        actor_name="cli",
+        object_type="user",
+        object_id=user.id,
+        now=now,
     )
     db.session.commit()
     click.echo(f"admin {name} created; one-time password: {password}")
@@ -88,8 +104,6 @@ def create_admin(username: str, full_name: str) -> None:
 @with_appcontext
 def check_jurisdictions_command(province: str | None) -> None:
     """List areas that no office covers and areas that two offices claim."""
-    from apoa.regions.routing import check_jurisdictions, uncovered_districts
-
     report = check_jurisdictions(province)
     click.echo(f"Claimed by two or more offices: {len(report.contested)}")
     for code, offices in report.contested:
@@ -116,11 +130,14 @@ def check_jurisdictions_command(province: str | None) -> None:
 @with_appcontext
 def geocode_command(mode: str | None, batch: int) -> None:
     """Geocode pending locations, or re-geocode all of them with a progress bar."""
-    from apoa.geocoding.batch import geocode_all, geocode_pending
-
     if mode is None:
         raise click.UsageError("choose --pending or --all")
-    done = geocode_pending(batch=batch) if mode == "pending" else geocode_all(batch=batch)
+    now = clock.now()
+    done = (
+        geocode_pending(batch=batch, now=now)
+        if mode == "pending"
+        else geocode_all(batch=batch, now=now)
+    )
     click.echo(f"geocoded {done} locations")
 
 
@@ -128,12 +145,6 @@ def geocode_command(mode: str | None, batch: int) -> None:
 @with_appcontext
 def worker_command() -> None:
     """Run the RQ worker for the geocoding queue (needs REDIS_URL)."""
-    from flask import current_app
-    from redis import Redis
-    from rq import Queue, Worker
-
-    from apoa.geocoding.jobs import QUEUE_NAME
-
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("set REDIS_URL to run the worker")
@@ -145,12 +156,8 @@ def worker_command() -> None:
 @with_appcontext
 def rebuild_map_cells() -> None:
     """Recompute the map's cluster pyramid from the open stays."""
-    import time
-
-    from apoa.maps.cells import rebuild
-
     started = time.perf_counter()
-    count = rebuild()
+    count = cells.rebuild()
     db.session.commit()
     click.echo(f"{count} map cells in {time.perf_counter() - started:.1f} s")
 
@@ -159,13 +166,8 @@ def rebuild_map_cells() -> None:
 @with_appcontext
 def rebuild_summaries_command() -> None:
     """Recompute the compliance ledgers, office days and presence counts from the stays."""
-    import time
-
-    from apoa.compliance.summaries import rebuild
-    from apoa.db import utcnow
-
     started = time.perf_counter()
-    counts = rebuild(now=utcnow())
+    counts = rebuild_all(now=clock.now())
     db.session.commit()
     rows = ", ".join(f"{n} {table}" for table, n in counts.items())
     click.echo(f"{rows} in {time.perf_counter() - started:.1f} s")
@@ -173,10 +175,8 @@ def rebuild_summaries_command() -> None:
 
 def _moment(text: str | None) -> datetime:
     """Return the moment a daily command runs as: now, or the --now given (UTC if no offset)."""
-    from apoa.db import utcnow
-
     if not text:
-        return utcnow()
+        return clock.now()
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as error:
@@ -194,8 +194,6 @@ def _moment(text: str | None) -> datetime:
 @with_appcontext
 def raise_alerts_command(now_text: str | None) -> None:
     """Bring every office's alert queue up to date, recent departures included (run daily)."""
-    from apoa.compliance.alerts import raise_due_alerts
-
     now = _moment(now_text)
     added = raise_due_alerts(None, now=now)
     db.session.commit()
@@ -210,15 +208,12 @@ def raise_alerts_command(now_text: str | None) -> None:
 @with_appcontext
 def generate_command(stays: int, reporters: int, seed: int, force: bool) -> None:
     """Write synthetic national-scale data for the map and the benchmarks (bulk path)."""
-    from flask import current_app
-    from tqdm import tqdm
-
-    from apoa.maps.generate import generate
-
     if current_app.config.get("ENV_NAME") == "production" and not force:
         raise click.ClickException("synthetic data is for development and benchmarks only")
     with tqdm(total=stays, unit="stay") as bar:
-        result = generate(stays=stays, reporters=reporters, seed=seed, progress=bar.update)
+        result = generate(
+            stays=stays, reporters=reporters, seed=seed, progress=bar.update, now=clock.now()
+        )
     db.session.commit()
     click.echo(", ".join(f"{key}: {value}" for key, value in result.items()))
 
@@ -234,11 +229,6 @@ def generate_command(stays: int, reporters: int, seed: int, force: bool) -> None
 @with_appcontext
 def send_reminders_command(dry_run: bool, now_text: str | None) -> None:
     """E-mail silent and late reporters and send each office its daily digest (run daily)."""
-    import smtplib
-
-    from apoa.compliance.reminders import iter_reminders, send_reminders
-    from apoa.mail import MailNotConfigured, mail_sender
-
     now = _moment(now_text)
 
     if dry_run:

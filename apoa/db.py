@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -84,8 +85,6 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 def _is_writing_request() -> bool:
-    from flask import current_app, has_request_context, request
-
     if not has_request_context():
         return False
     if request.method not in ("GET", "HEAD", "OPTIONS"):

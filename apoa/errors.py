@@ -6,10 +6,12 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from apoa.audit.services import record_event
 from apoa.extensions import db
 
 
@@ -62,10 +64,6 @@ def _render(code: int, message: Any = None) -> tuple[str, int]:
 
 def _audit_refusal() -> None:
     """Record that a signed-in user was refused a page (security.md R16)."""
-    from flask_login import current_user
-
-    from apoa.audit.services import record_event
-
     if current_user and current_user.is_authenticated:
         record_event(
             "authz.denied",

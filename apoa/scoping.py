@@ -1,9 +1,15 @@
-"""Row-level access in one place (security.md R10).
+"""Row-level access and every office or area filter, in one place (security.md R10).
 
 Every query for scoped data starts here: `visible(Model, actor)` returns a
 SELECT already limited to what the actor may see, and `get_visible_or_404`
 answers 404 for anything outside it, so a changed id in a URL reveals nothing.
-Each domain registers how its model is scoped with `@scope_for(Model)`.
+Each domain registers how its models are scoped with `@scope_for(Model)`, in
+its own `scopes.py` (imported with the models by apoa.models).
+
+Queries that count or list by office (ledgers, alerts, map cells, the
+dashboard's figures) build their condition from the typed primitives below
+(`office_clause`, `of_office`, `in_jurisdiction`), never from a hand-written
+`office_id ==`.
 """
 
 from __future__ import annotations
@@ -19,8 +25,15 @@ from apoa.extensions import db
 from apoa.regions.models import OfficeJurisdiction
 
 M = TypeVar("M")
-ScopeFn = Callable[[sa.Select[Any], User], sa.Select[Any]]
+AnySelect = sa.Select[*tuple[Any, ...]]
+ScopeFn = Callable[[AnySelect, User], AnySelect]
+Column = sa.SQLColumnExpression[Any]
 _SCOPES: dict[type, ScopeFn] = {}
+
+# The office key of places no office covers, where a key column cannot be NULL
+# (map cells, ledgers, office days, presence counts); alerts, whose office is a
+# foreign key, store NULL instead.
+NO_OFFICE = 0
 
 
 def scope_for(model: type) -> Callable[[ScopeFn], ScopeFn]:
@@ -33,7 +46,7 @@ def scope_for(model: type) -> Callable[[ScopeFn], ScopeFn]:
     return register
 
 
-def visible(model: type[M], actor: User) -> sa.Select[tuple[M]]:
+def visible(model: type[M], actor: User) -> sa.Select[M]:
     """Return a SELECT of the rows of `model` that `actor` may see."""
     if model not in _SCOPES:
         raise LookupError(f"no scope registered for {model.__name__}")
@@ -46,7 +59,7 @@ def get_visible_or_404(model: type[M], ident: Any, actor: User, *, for_update: b
     `for_update` locks the row on PostgreSQL, so two changes to one stay queue
     instead of both writing the same version.
     """
-    pk = sa.inspect(model).primary_key[0]  # type: ignore[union-attr]
+    pk = sa.inspect(model).primary_key[0]
     query = visible(model, actor).where(pk == ident)
     if for_update:
         query = query.with_for_update(of=model)
@@ -54,6 +67,71 @@ def get_visible_or_404(model: type[M], ident: Any, actor: User, *, for_update: b
     if row is None:
         abort(404)
     return row
+
+
+# ---------------------------------------------------------------- offices
+
+
+def office_clause(
+    actor: User, office_column: Column, *, personal: bool = False
+) -> sa.ColumnElement[bool]:
+    """Return the condition for the rows of `office_column` the actor's office may see.
+
+    Admins see every office (national figures) unless the rows are `personal`
+    (they name guests: admins see none, security.md R10); officers their own
+    office; everyone else none.
+    """
+    if actor.role == Role.ADMIN:
+        return sa.false() if personal else sa.true()
+    if actor.role == Role.OFFICER and actor.office_id is not None:
+        return office_column == actor.office_id
+    return sa.false()
+
+
+def of_office(
+    office_column: Column, office_id: int | None, *, no_office_is_null: bool = False
+) -> sa.ColumnElement[bool]:
+    """Return the condition for one chosen office's rows (None: every office, the country).
+
+    `no_office_is_null` is for a foreign-key column (alerts), where the places no
+    office covers (NO_OFFICE) are stored as NULL.
+    """
+    if office_id is None:
+        return sa.true()
+    if no_office_is_null and office_id == NO_OFFICE:
+        return office_column.is_(None)
+    return office_column == office_id
+
+
+def own_office(actor: User) -> int:
+    """Return the office of an officer's pages; refuse (403) anyone without one.
+
+    The schema gives every officer an office; refusing here keeps a page that
+    lists one office from ever widening to the country.
+    """
+    if actor.role != Role.OFFICER or actor.office_id is None:
+        abort(403)
+    return actor.office_id
+
+
+def office_shown(actor: User, requested: int | None = None) -> int | None:
+    """Return the office whose figures a page shows the actor (None: the country).
+
+    An officer always sees their own office, whatever the URL asks (R10); an
+    admin sees the office asked for (NO_OFFICE: places no office covers), or the
+    country. Anyone else is refused (403).
+    """
+    if actor.role == Role.ADMIN:
+        return requested
+    return own_office(actor)
+
+
+def office_key(office_id: int | None) -> int:
+    """Return the office key a summary row stores: NO_OFFICE when no office covers the place."""
+    return office_id or NO_OFFICE
+
+
+# ---------------------------------------------------------------- areas
 
 
 def jurisdiction_codes(office_id: int) -> list[str]:
@@ -67,7 +145,7 @@ def jurisdiction_codes(office_id: int) -> list[str]:
     )
 
 
-def in_jurisdiction(code_column: Any, office_id: int | None) -> sa.ColumnElement[bool]:
+def in_jurisdiction(code_column: Column, office_id: int | None) -> sa.ColumnElement[bool]:
     """Return a condition: the region code in `code_column` lies inside the office's area.
 
     Region codes nest by prefix (regency 4 digits, district 6), so a regency
@@ -85,7 +163,7 @@ def in_jurisdiction(code_column: Any, office_id: int | None) -> sa.ColumnElement
 
 
 @scope_for(User)
-def _users(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
+def _users(query: AnySelect, actor: User) -> AnySelect:
     if actor.role == Role.ADMIN:
         return query
     if actor.role == Role.OFFICER:
@@ -93,90 +171,10 @@ def _users(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
         # lodging operators join in through their lodgings (reporting issue).
         return query.where(
             sa.or_(
-                User.office_id == actor.office_id,
+                office_clause(actor, User.office_id),
                 sa.and_(
                     User.role == Role.REPORTER, in_jurisdiction(User.area_code, actor.office_id)
                 ),
             )
         )
     return query.where(User.id == actor.id)
-
-
-def _register_location_scopes() -> None:
-    # Imported late: the models import the accounts package, which imports nothing from here.
-    from apoa.geocoding.models import Location
-    from apoa.lodgings.models import Lodging
-
-    @scope_for(Lodging)
-    def _lodgings(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
-        if actor.role == Role.ADMIN:
-            return query
-        if actor.role == Role.OFFICER:
-            # Routed to the office, whatever the region code says (routing decides).
-            return query.join(Location, Lodging.location_id == Location.id).where(
-                Location.office_id == actor.office_id
-            )
-        return query.where(Lodging.operator_id == actor.id)
-
-    @scope_for(Location)
-    def _locations(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
-        if actor.role == Role.ADMIN:
-            return query
-        if actor.role == Role.OFFICER:
-            return query.where(Location.office_id == actor.office_id)
-        owned = sa.select(Lodging.location_id).where(Lodging.operator_id == actor.id)
-        return query.where(Location.id.in_(owned))
-
-
-def _register_report_scopes() -> None:
-    from apoa.geocoding.models import Location
-    from apoa.reports.models import NilReport, Receipt, Stay, StayGroup
-
-    @scope_for(Stay)
-    def _stays(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
-        # Personal data: reporters see what they reported, officers their office's;
-        # admins manage accounts and see no stays (security.md R10).
-        if actor.role == Role.OFFICER:
-            return query.where(Stay.office_id == actor.office_id)
-        if actor.role == Role.REPORTER:
-            return query.where(Stay.reporter_id == actor.id)
-        return query.where(sa.false())
-
-    @scope_for(StayGroup)
-    def _groups(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
-        if actor.role == Role.REPORTER:
-            return query.where(StayGroup.reporter_id == actor.id)
-        if actor.role == Role.OFFICER:
-            groups = visible(Stay, actor).with_only_columns(Stay.group_id)
-            return query.where(StayGroup.id.in_(groups))
-        return query.where(sa.false())
-
-    @scope_for(Receipt)
-    def _receipts(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
-        if actor.role == Role.REPORTER:
-            return query.where(Receipt.reporter_id == actor.id)
-        if actor.role == Role.OFFICER:
-            return query.join(Location, Receipt.location_id == Location.id).where(
-                Location.office_id == actor.office_id
-            )
-        return query.where(sa.false())
-
-    @scope_for(NilReport)
-    def _nil_reports(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
-        if actor.role == Role.REPORTER:
-            return query.where(NilReport.reporter_id == actor.id)
-        if actor.role == Role.OFFICER:
-            receipts = visible(Receipt, actor).with_only_columns(Receipt.id)
-            return query.where(NilReport.receipt_id.in_(receipts))
-        return query.where(sa.false())
-
-
-def stays_visible_to(actor: User) -> sa.Select[Any]:
-    """Return the stays an actor may see: every stay query starts here (house-style.md 3.3)."""
-    from apoa.reports.models import Stay
-
-    return visible(Stay, actor)
-
-
-_register_location_scopes()
-_register_report_scopes()

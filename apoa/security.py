@@ -5,6 +5,7 @@
 - Sessions expire after 30 minutes idle and 12 hours in all (R6).
 - A user with a one-time password may only change it (issue 2, point 4).
 - `safe_next` accepts only internal paths that resolve to a route (R9).
+- `current_actor()` is the signed-in user, typed, for views to pass to services.
 - Headers: strict CSP with a per-request nonce, HSTS, no-store when signed in (R7, R20).
 """
 
@@ -24,7 +25,8 @@ from flask_login import current_user, user_loaded_from_cookie
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from apoa.db import utcnow
+from apoa import clock
+from apoa.accounts.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +63,15 @@ def role_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def current_actor() -> User:
+    """Return the signed-in user (views behind the login gate only)."""
+    user = current_user._get_current_object()
+    if not isinstance(user, User):
+        # Only an anonymous visitor is not a User, and the login gate keeps those out.
+        raise RuntimeError("current_actor() called without a signed-in user")
+    return user
 
 
 def safe_next(target: str | None) -> str | None:
@@ -105,7 +116,7 @@ def start_session_clock(now: datetime) -> None:
 def _require_login() -> Any:
     if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    now = utcnow()
+    now = clock.now()
     if current_user.is_authenticated and _session_expired(now):
         # Drop the expired session; Flask-Login then reloads the user from a
         # reporter's remember cookie, if there is one, as a fresh session.
@@ -124,7 +135,7 @@ def _require_login() -> Any:
 
 
 def _on_cookie_login(app: Flask, user: Any) -> None:
-    start_session_clock(utcnow())
+    start_session_clock(clock.now())
 
 
 def csp_nonce() -> str:

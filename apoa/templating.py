@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
+from babel.dates import format_datetime as babel_format
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
+from apoa.accounts.labels import KIND_LABELS, ROLE_LABELS
 from apoa.forms import EmptyForm
 from apoa.lodgings.forms import KIND_CHOICES as LODGING_KIND_CHOICES
+from apoa.regions.timezones import timezone_for_region, zone_label
+from apoa.reports.forms import PERMIT_LABELS, PURPOSE_LABELS, SEX_LABELS
 
-ROLE_LABELS = {"reporter": _l("Reporter"), "officer": _l("Officer"), "admin": _l("Admin")}
-KIND_LABELS = {
-    "lodging": _l("Lodging operator"),
-    "rt_rw": _l("RT/RW official"),
-    "lurah": _l("Lurah / village head"),
-}
 LODGING_STATUS_LABELS = {
     "pending": _l("Waiting for verification"),
     "verified": _l("Verified"),
@@ -65,10 +66,6 @@ def _format_dt(value: datetime | None, fmt: str = "medium") -> str:
 
 def _local_dt(value: datetime | None, region_code: str | None) -> str:
     """Format a time in the place's own zone, with WIB/WITA/WIT."""
-    from babel.dates import format_datetime as babel_format
-
-    from apoa.regions.timezones import timezone_for_region, zone_label
-
     if value is None:
         return "–"
     zone = timezone_for_region(region_code)
@@ -85,8 +82,6 @@ def mask_passport(number: str | None) -> str:
 
 
 def _snapshot_text(snapshot: str) -> str:
-    import json
-
     data = json.loads(snapshot)
     return "\n".join(
         f"{key}: {value}" for key, value in sorted(data.items()) if value not in (None, "")
@@ -97,16 +92,10 @@ def _url_with(**changes: Any) -> str:
     """Return the current URL with some query arguments replaced (for pagination and sorting)."""
     args = request.args.to_dict()
     args.update({k: v for k, v in changes.items() if v is not None})
-    from urllib.parse import urlencode
-
     return request.path + ("?" + urlencode(args) if args else "")
 
 
 def register_template_helpers(app: Flask) -> None:
-    import uuid
-
-    from apoa.reports.forms import PERMIT_LABELS, PURPOSE_LABELS, SEX_LABELS
-
     app.jinja_env.filters["dt"] = _format_dt
     app.jinja_env.filters["local_dt"] = _local_dt
     app.jinja_env.filters["mask"] = mask_passport

@@ -4,7 +4,7 @@
         [--engine sqlite|postgresql|both] [--database-url URL] [--repeat 20] [--json out.json]
 
 For each engine a database is built: migrated, loaded with regions and offices,
-filled by `apoa.maps.generate` (stays/s; it ends with the pyramid and the
+filled by `apoa.devdata.generate` (stays/s; it ends with the pyramid and the
 summaries rebuilt), then `apoa.compliance.rebuild.rebuild_all` is timed on its
 own, as `flask apoa rebuild-summaries` runs it, and the alert scan once. By
 default the database is a fresh temporary one (a SQLite file, or
@@ -86,8 +86,8 @@ def build(app: Any, stays: int, reporters: int, seed: int) -> dict[str, Any]:
     """Migrate, load the reference data, generate; return the generator's figures."""
     from tqdm import tqdm
 
+    from apoa.devdata.generate import generate
     from apoa.extensions import db
-    from apoa.maps.generate import generate
 
     with app.app_context():
         load_reference_data()
@@ -121,7 +121,7 @@ def time_rebuild(app: Any) -> dict[str, Any]:
 
 def time_alert_scan(app: Any) -> dict[str, Any]:
     """Run the daily alert scan once (every office): the queue then has its alerts."""
-    from apoa.compliance.alerts import raise_due_alerts
+    from apoa.alerts.services import raise_due_alerts
     from apoa.db import utcnow
     from apoa.extensions import db
 
@@ -295,7 +295,7 @@ def measure_report_cost(app: Any, office_id: int, repeat: int) -> dict[str, Any]
     from apoa.extensions import db
     from apoa.geocoding.models import Location
     from apoa.lodgings.models import Lodging
-    from apoa.reports import services
+    from apoa.reports import places, services
 
     results: dict[str, Any] = {}
     with app.app_context():
@@ -313,7 +313,7 @@ def measure_report_cost(app: Any, office_id: int, repeat: int) -> dict[str, Any]
             from apoa.accounts.models import User
 
             operator = db.session.get(User, operator_id)
-            place = services.place_for_lodging(operator, db.session.get(Lodging, lodging_id))
+            place = places.place_for_lodging(operator, db.session.get(Lodging, lodging_id))
             now = datetime.now(UTC)
             today = now.date()
             started = time.perf_counter()

@@ -5,7 +5,7 @@
 
 For each engine: a fresh database (a temporary SQLite file, or `apoa_bench_<pid>`
 on the PostgreSQL server of --postgres-url, dropped afterwards) is migrated and
-loaded with regions and offices; `apoa.maps.generate` writes N stays (stays/s);
+loaded with regions and offices; `apoa.devdata.generate` writes N stays (stays/s);
 `cells.rebuild()` is timed (s per million stays); `/api/map/clusters` is called
 through the Flask test client (server time, no network) as an officer of
 kanim-ngurah-rai and as an admin at zooms 5, 8, 12, 14 (clusters) and 16
@@ -161,9 +161,9 @@ def prepare(app: Any, stays: int, reporters: int, seed: int) -> dict[str, Any]:
     """Migrate, load reference data, generate, rebuild; return what was measured."""
     from apoa.accounts.models import User
     from apoa.accounts.passwords import hash_password
+    from apoa.devdata.generate import generate
     from apoa.extensions import db
     from apoa.maps import cells
-    from apoa.maps.generate import generate
     from apoa.regions.models import Office
 
     out: dict[str, Any] = {}

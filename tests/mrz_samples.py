@@ -6,6 +6,11 @@ from datetime import date
 
 from apoa.reports.mrz import check_digit
 
+# ICAO 9303's own specimen passport (Part 4, Appendix A).
+SPECIMEN_MRZ = (
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+)
+
 
 def td3(
     surname: str,

@@ -1,4 +1,4 @@
-"""CSRF on every state change, sign-out included (security.md R8): CSRF is on here."""
+"""CSRF on every state change, sign-out included (docs/security.md R8): CSRF is on here."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 
 
 @pytest.fixture

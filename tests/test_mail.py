@@ -16,7 +16,7 @@ from apoa.mail import (
     build_message,
     mail_sender,
 )
-from tests.smtp_server import running_smtp_server
+from tests.smtp_server import free_port, running_smtp_server
 
 
 @pytest.fixture
@@ -227,8 +227,6 @@ def test_login_with_user_name_and_password():
 
 
 def test_unreachable_server_raises_on_connect():
-    from tests.smtp_server import free_port
-
     settings = MailSettings.from_config(_config(free_port(), MAIL_TIMEOUT=2))
     with pytest.raises(ConnectionRefusedError), MailSender(settings):
         pass

@@ -1,4 +1,4 @@
-"""Row-level scoping in one place (security.md R10)."""
+"""Row-level scoping in one place (docs/security.md R10)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Front-end packages are pinned, vendored with their licences, and never loaded from a CDN.
 
-performance.md section 4 (front-end packages), security.md R20 (strict CSP, no CDN).
+docs/maps.md and docs/compliance.md (vendored Leaflet and Chart.js), docs/security.md R20
+(strict CSP, no CDN).
 """
 
 from __future__ import annotations

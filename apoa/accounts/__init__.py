@@ -1,1 +1,5 @@
 """Accounts: users, roles, sign-in, passwords and language."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

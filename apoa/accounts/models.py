@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from apoa.db import UTCDateTime, utcnow
-from apoa.extensions import db, login_manager
+from apoa.extensions import Model, db, login_manager
 from apoa.regions.models import Office, Region
 
 
@@ -32,7 +32,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(db.Model, UserMixin):
+class User(Model, UserMixin):
     """A person who signs in: a reporter, an officer of one office, or an admin."""
 
     __tablename__ = "users"
@@ -123,7 +123,7 @@ def load_user(token: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed sign-in counts for one account name or one client address.
 
     Kept in the database so that every worker shares them (security.md R3);

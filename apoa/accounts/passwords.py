@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,7 +13,9 @@ from werkzeug.security import check_password_hash
 
 @cache
 def _hasher(parameters: tuple[tuple[str, int], ...]) -> PasswordHasher:
-    return PasswordHasher(**dict(parameters))
+    # Any of PasswordHasher's keyword arguments, as the configuration names them.
+    options: dict[str, Any] = dict(parameters)
+    return PasswordHasher(**options)
 
 
 def hasher() -> PasswordHasher:

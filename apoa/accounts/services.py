@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from apoa import signals
 from apoa.accounts import rules
 from apoa.accounts.models import LoginThrottle, ReporterKind, Role, User
 from apoa.accounts.passwords import hash_password, needs_rehash, spend_equal_time, verify_password
 from apoa.audit.services import record_event
-from apoa.compliance import summaries
 from apoa.errors import FieldError, FieldErrors
 from apoa.extensions import db
 from apoa.regions.models import LEVEL_VILLAGE, Office, Region
@@ -308,7 +308,7 @@ def create_account(actor: User, data: dict[str, Any], *, now: datetime) -> tuple
     )
     db.session.add(user)
     db.session.flush()
-    summaries.account_changed(user, now=now)
+    signals.account_changed.send(user, now=now)
     record_event(
         "account.create",
         actor=actor,
@@ -331,7 +331,7 @@ def update_account(actor: User, user: User, data: dict[str, Any], *, now: dateti
     if any(k in changed for k in ("role", "office_id", "area_code", "reporter_kind", "rw", "rt")):
         user.rotate_session_token()  # what the user may see changed: sign in again
     db.session.flush()
-    summaries.account_changed(user, now=now)
+    signals.account_changed.send(user, now=now)
     record_event(
         "account.update",
         actor=actor,
@@ -348,7 +348,7 @@ def set_account_active(actor: User, user: User, active: bool, *, now: datetime) 
         raise FieldError(None, _l("You cannot deactivate your own account."))
     user.is_active_account = active
     user.rotate_session_token()
-    summaries.account_changed(user, now=now)
+    signals.account_changed.send(user, now=now)
     record_event(
         "account.reactivate" if active else "account.deactivate",
         actor=actor,

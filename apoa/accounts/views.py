@@ -1,11 +1,10 @@
-"""Sign-in, sign-out, password change, language and each role's home page."""
+"""Sign-in, sign-out, password change and language (the home pages are apoa.home's)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -18,17 +17,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from apoa.accounts import services
+from apoa import clock
+from apoa.accounts import bp, services
 from apoa.accounts.forms import ChangePasswordForm, LoginForm
 from apoa.accounts.models import Role
 from apoa.audit.services import client_ip
-from apoa.db import utcnow
 from apoa.errors import FieldError, copy_errors_to_form
 from apoa.extensions import db
 from apoa.forms import EmptyForm
-from apoa.security import safe_next, start_session_clock
-
-bp = Blueprint("accounts", __name__)
+from apoa.security import current_actor, safe_next, start_session_clock
 
 REFUSED_MESSAGE_KEYS = ("locked", "too_many", "wait")
 
@@ -42,12 +39,12 @@ def health() -> dict[str, str]:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        now = utcnow()
+        now = clock.now()
         result = services.sign_in(
             form.username.data or "", form.password.data or "", ip=client_ip(), now=now
         )
@@ -60,7 +57,7 @@ def login() -> Any:
             if result.user.must_change_password:
                 flash(_("Please choose your own password before you continue."), "info")
                 return redirect(url_for("accounts.change_password"))
-            return redirect(safe_next(form.next.data) or url_for("accounts.home"))
+            return redirect(safe_next(form.next.data) or url_for("home.index"))
         # One message for an unknown name and a wrong password (R4); throttling says so.
         if result.refused:
             form.form_errors.append(
@@ -77,7 +74,7 @@ def logout() -> Any:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    services.sign_out(current_user._get_current_object(), now=utcnow())
+    services.sign_out(current_actor(), now=clock.now())
     db.session.commit()
     logout_user()
     session.clear()
@@ -92,8 +89,8 @@ def logout() -> Any:
 def change_password() -> Any:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        now = utcnow()
+        user = current_actor()
+        now = clock.now()
         try:
             services.change_password(
                 user, form.current_password.data or "", form.new_password.data or "", now=now
@@ -107,7 +104,7 @@ def change_password() -> Any:
             login_user(user)
             start_session_clock(now)
             flash(_("Your password has been changed."), "success")
-            return redirect(url_for("accounts.home"))
+            return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form)
 
 
@@ -121,29 +118,6 @@ def set_language() -> Any:
         abort(400)
     session["lang"] = lang
     if current_user.is_authenticated:
-        services.set_locale(current_user._get_current_object(), lang)
+        services.set_locale(current_actor(), lang)
         db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("accounts.home"))
-
-
-@bp.get("/")
-def home() -> Any:
-    template = {
-        Role.ADMIN: "accounts/home_admin.html",
-        Role.OFFICER: "accounts/home_officer.html",
-    }.get(current_user.role, "accounts/home_reporter.html")
-    if current_user.role != Role.REPORTER:
-        return render_template(template, due=[])
-    from apoa.compliance.reminders import STATUS_LABELS, reporter_places
-    from apoa.compliance.summaries import deadline_hours
-    from apoa.reports.views import nil_reports_due
-
-    user = current_user._get_current_object()
-    return render_template(
-        template,
-        due=nil_reports_due(user),
-        # The signed-in reporter's own places only (security.md R10).
-        places=reporter_places(user, utcnow()),
-        place_status_labels=STATUS_LABELS,
-        deadline_hours=deadline_hours(),
-    )
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))

@@ -7,20 +7,15 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from apoa.accounts.labels import KIND_LABELS, ROLE_LABELS
 from apoa.accounts.models import User
 from apoa.forms import Form, email, length, number_range, optional, regexp, required
 from apoa.regions.models import Office
 
-ROLE_CHOICES = [
-    SelectChoice("reporter", _l("Reporter")),
-    SelectChoice("officer", _l("Officer")),
-    SelectChoice("admin", _l("Admin")),
-]
+ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
 KIND_CHOICES = [
     SelectChoice("", _l("— not a reporter —")),
-    SelectChoice("lodging", _l("Lodging operator")),
-    SelectChoice("rt_rw", _l("RT/RW official")),
-    SelectChoice("lurah", _l("Lurah / village head")),
+    *(SelectChoice(kind, label) for kind, label in KIND_LABELS.items()),
 ]
 LOCALE_CHOICES = [SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")]
 
@@ -66,8 +61,7 @@ class AccountForm(Form):
 
     def set_office_choices(self, offices: list[Office]) -> None:
         self.office_id.choices = [SelectChoice("", _l("— none —"))] + [
-            SelectChoice(o.id, o.name)
-            for o in offices  # type: ignore[arg-type]
+            SelectChoice(o.id, o.name) for o in offices
         ]
 
 

@@ -15,6 +15,7 @@ from apoa.compliance import summaries
 from apoa.errors import FieldError, FieldErrors
 from apoa.extensions import db
 from apoa.regions.models import LEVEL_DISTRICT, LEVEL_REGENCY, Office, OfficeJurisdiction, Region
+from apoa.scoping import of_office
 
 OFFICE_FIELDS = ("code", "name", "office_class", "address", "email")
 
@@ -108,7 +109,9 @@ def set_office_active(actor: User, office: Office, active: bool, *, now: datetim
     """Close or reopen an office; closing also ends its officers' sessions."""
     office.is_active = active
     if not active:
-        for officer in db.session.scalars(sa.select(User).where(User.office_id == office.id)):
+        for officer in db.session.scalars(
+            sa.select(User).where(of_office(User.office_id, office.id))
+        ):
             officer.rotate_session_token()
     record_event(
         "office.reactivate" if active else "office.deactivate",

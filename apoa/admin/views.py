@@ -5,25 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from apoa import clock
 from apoa.accounts import services as accounts
 from apoa.accounts.models import Role, User
-from apoa.admin import imports
+from apoa.admin import bp, imports
 from apoa.admin import services as offices_service
+from apoa.admin.cadences import current_cadences, set_cadence
 from apoa.admin.forms import AccountForm, AuditFilterForm, ImportForm, OfficeForm
 from apoa.audit.services import list_events, record_event
-from apoa.db import utcnow
 from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
 from apoa.extensions import db
 from apoa.forms import EmptyForm
 from apoa.regions.models import Office
 from apoa.regions.queries import region_label
-from apoa.scoping import get_visible_or_404, visible
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from apoa.scoping import get_visible_or_404, of_office, visible
+from apoa.security import current_actor
 
 
 @bp.before_request
@@ -31,10 +31,6 @@ def admins_only() -> None:
     # The login gate has already run; every admin page also needs the admin role.
     if not current_user.is_authenticated or current_user.role != Role.ADMIN:
         abort(403)  # audited by the 403 handler
-
-
-def _actor() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 def _page() -> int:
@@ -62,7 +58,7 @@ def index() -> Any:
 
 @bp.get("/users")
 def users() -> Any:
-    query = visible(User, _actor()).order_by(User.username)
+    query = visible(User, current_actor()).order_by(User.username)
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
     kind = request.args.get("kind", "")
@@ -82,7 +78,7 @@ def users() -> Any:
     if kind:
         query = query.where(User.reporter_kind == kind)
     if office_id:
-        query = query.where(User.office_id == office_id)
+        query = query.where(of_office(User.office_id, office_id))
     if status == "active":
         query = query.where(User.is_active_account.is_(True))
     elif status == "inactive":
@@ -115,7 +111,7 @@ def new_user() -> Any:
     if form.validate_on_submit():
         try:
             user, password = accounts.create_account(
-                _actor(), _account_form_data(form), now=utcnow()
+                current_actor(), _account_form_data(form), now=clock.now()
             )
         except (FieldError, FieldErrors) as error:
             db.session.rollback()
@@ -131,7 +127,7 @@ def new_user() -> Any:
 
 @bp.get("/users/<int:user_id>")
 def user_detail(user_id: int) -> Any:
-    user = get_visible_or_404(User, user_id, _actor())
+    user = get_visible_or_404(User, user_id, current_actor())
     events = db.session.scalars(
         list_events(object_type="user", object_id=str(user.id)).limit(20)
     ).all()
@@ -140,22 +136,23 @@ def user_detail(user_id: int) -> Any:
         user=user,
         events=events,
         area_label=region_label(user.area_code),
-        locked=accounts.is_locked(user, now=utcnow()),
+        locked=accounts.is_locked(user, now=clock.now()),
         form=EmptyForm(),
     )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def edit_user(user_id: int) -> Any:
-    user = get_visible_or_404(User, user_id, _actor())
+    actor = current_actor()
+    user = get_visible_or_404(User, user_id, actor)
     form = AccountForm(obj=user)
     form.set_office_choices(_offices())
     if form.validate_on_submit():
         try:
-            accounts.update_account(_actor(), user, _account_form_data(form), now=utcnow())
+            accounts.update_account(actor, user, _account_form_data(form), now=clock.now())
         except (FieldError, FieldErrors) as error:
             db.session.rollback()
-            user = get_visible_or_404(User, user_id, _actor())
+            user = get_visible_or_404(User, user_id, actor)
             copy_errors_to_form(form, error)
         else:
             db.session.commit()
@@ -176,9 +173,10 @@ def reactivate_user(user_id: int) -> Any:
 
 def _set_active(user_id: int, active: bool) -> Any:
     _post_only_form()
-    user = get_visible_or_404(User, user_id, _actor())
+    actor = current_actor()
+    user = get_visible_or_404(User, user_id, actor)
     try:
-        accounts.set_account_active(_actor(), user, active, now=utcnow())
+        accounts.set_account_active(actor, user, active, now=clock.now())
     except FieldError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -196,8 +194,9 @@ def _set_active(user_id: int, active: bool) -> Any:
 @bp.post("/users/<int:user_id>/reset-password")
 def reset_password(user_id: int) -> Any:
     _post_only_form()
-    user = get_visible_or_404(User, user_id, _actor())
-    password = accounts.reset_password(_actor(), user, now=utcnow())
+    actor = current_actor()
+    user = get_visible_or_404(User, user_id, actor)
+    password = accounts.reset_password(actor, user, now=clock.now())
     db.session.commit()
     return render_template(
         "admin/temporary_password.html", user=user, password=password, created=False
@@ -207,8 +206,9 @@ def reset_password(user_id: int) -> Any:
 @bp.post("/users/<int:user_id>/unlock")
 def unlock_user(user_id: int) -> Any:
     _post_only_form()
-    user = get_visible_or_404(User, user_id, _actor())
-    accounts.unlock_account(_actor(), user, now=utcnow())
+    actor = current_actor()
+    user = get_visible_or_404(User, user_id, actor)
+    accounts.unlock_account(actor, user, now=clock.now())
     db.session.commit()
     flash(_("The account is unlocked."), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
@@ -217,8 +217,9 @@ def unlock_user(user_id: int) -> Any:
 @bp.post("/users/<int:user_id>/terminate-sessions")
 def terminate_sessions(user_id: int) -> Any:
     _post_only_form()
-    user = get_visible_or_404(User, user_id, _actor())
-    accounts.terminate_sessions(_actor(), user, now=utcnow())
+    actor = current_actor()
+    user = get_visible_or_404(User, user_id, actor)
+    accounts.terminate_sessions(actor, user, now=clock.now())
     db.session.commit()
     flash(_("All sessions of this account have ended."), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
@@ -243,10 +244,14 @@ def import_users() -> Any:
             if form.dry_run.data:
                 result = imports.check_import(text)
             else:
-                result = imports.run_import(_actor(), text, now=utcnow())
+                actor, now = current_actor(), clock.now()
+                result = imports.run_import(actor, text, now=now)
                 if result.ok:
                     record_event(
-                        "account.import", actor=_actor(), details={"created": len(result.created)}
+                        "account.import",
+                        actor=actor,
+                        details={"created": len(result.created)},
+                        now=now,
                     )
                     db.session.commit()
                     return render_template("admin/import_done.html", result=result)
@@ -302,7 +307,9 @@ def new_office() -> Any:
     form = OfficeForm()
     if form.validate_on_submit():
         try:
-            office = offices_service.create_office(_actor(), _office_form_data(form), now=utcnow())
+            office = offices_service.create_office(
+                current_actor(), _office_form_data(form), now=clock.now()
+            )
         except (FieldError, FieldErrors) as error:
             db.session.rollback()
             copy_errors_to_form(form, error)
@@ -317,7 +324,9 @@ def new_office() -> Any:
 def office_detail(office_id: int) -> Any:
     office = db.get_or_404(Office, office_id)
     officers = db.session.scalars(
-        visible(User, _actor()).where(User.office_id == office.id).order_by(User.username)
+        visible(User, current_actor())
+        .where(of_office(User.office_id, office.id))
+        .order_by(User.username)
     ).all()
     labels = {j.region_code: region_label(j.region_code) for j in office.jurisdictions}
     return render_template(
@@ -337,7 +346,9 @@ def edit_office(office_id: int) -> Any:
         form.jurisdiction.data = ", ".join(j.region_code for j in office.jurisdictions)
     if form.validate_on_submit():
         try:
-            offices_service.update_office(_actor(), office, _office_form_data(form), now=utcnow())
+            offices_service.update_office(
+                current_actor(), office, _office_form_data(form), now=clock.now()
+            )
         except (FieldError, FieldErrors) as error:
             db.session.rollback()
             office = db.get_or_404(Office, office_id)
@@ -362,7 +373,7 @@ def reactivate_office(office_id: int) -> Any:
 def _set_office_active(office_id: int, active: bool) -> Any:
     _post_only_form()
     office = db.get_or_404(Office, office_id)
-    offices_service.set_office_active(_actor(), office, active, now=utcnow())
+    offices_service.set_office_active(current_actor(), office, active, now=clock.now())
     db.session.commit()
     flash(_("The office has been saved."), "success")
     return redirect(url_for("admin.office_detail", office_id=office_id))
@@ -373,14 +384,13 @@ def _set_office_active(office_id: int, active: bool) -> Any:
 
 @bp.route("/cadences", methods=["GET", "POST"])
 def cadences() -> Any:
-    from apoa.admin.cadences import current_cadences, set_cadence
-
     form = EmptyForm()
     if form.validate_on_submit():
+        actor, now = current_actor(), clock.now()
         for kind in current_cadences():
             value = request.form.get(kind)
             if value in ("weekly", "monthly"):
-                set_cadence(_actor(), kind, value, now=utcnow())
+                set_cadence(actor, kind, value, now=now)
         db.session.commit()
         flash(_("The reporting cadences are saved."), "success")
         return redirect(url_for("admin.cadences"))

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from apoa.db import UTCDateTime, utcnow
-from apoa.extensions import db
+from apoa.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One thing someone did or tried: never updated, never deleted.
 
     Each row carries a hash over its content and the previous row's hash, so a

@@ -6,18 +6,28 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 
-from apoa.accounts.models import User
+from apoa import clock
 from apoa.audit.models import AuditEvent
-from apoa.db import utcnow
 from apoa.extensions import db
 
 # A fixed key for PostgreSQL's advisory lock: one writer extends the chain at a time.
 _CHAIN_LOCK_KEY = 0x41504F41
+
+
+class Actor(Protocol):
+    """Who acted: a user (the audit trail sits below accounts and reads only these)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
 
 
 def _digest(event: AuditEvent) -> str:
@@ -49,7 +59,7 @@ def client_ip() -> str | None:
 def record_event(
     action: str,
     *,
-    actor: User | None,
+    actor: Actor | None,
     object_type: str | None = None,
     object_id: object = None,
     outcome: str = "success",
@@ -67,7 +77,7 @@ def record_event(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
     prev_hash = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    at = now or utcnow()
+    at = now or clock.now()
     event = AuditEvent(
         at=at,
         actor_id=actor.id if actor is not None else None,
@@ -107,7 +117,7 @@ def list_events(
     until: datetime | None = None,
     object_type: str | None = None,
     object_id: str | None = None,
-) -> sa.Select[tuple[AuditEvent]]:
+) -> sa.Select[AuditEvent]:
     """Return a query for audit events, newest first, with optional filters."""
     query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     if action:

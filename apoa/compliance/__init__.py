@@ -1,1 +1,6 @@
-"""Compliance: who reports on time, who is late or silent; alerts, reminders, dashboards."""
+"""Compliance: who reports on time, who is late or silent; the officers' list, exports,
+area coverage and reporter history."""
+
+from flask import Blueprint
+
+bp = Blueprint("compliance", __name__, url_prefix="/compliance")

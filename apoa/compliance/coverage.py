@@ -24,6 +24,7 @@ from apoa.compliance.models import ComplianceStatus, Ledger, PresenceCount
 from apoa.compliance.queries import LedgerColumns
 from apoa.extensions import db
 from apoa.regions.models import Region
+from apoa.scoping import Column, of_office
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Coverage:
 
 
 def _ledger_counts(
-    office_id: int, now: datetime, key: sa.ColumnElement[str | None], *, district: str | None
+    office_id: int, now: datetime, key: Column, *, district: str | None
 ) -> dict[str | None, tuple[int, int]]:
     """Return {area code: (registered, compliant)} over the office's active places."""
     compliant = sa.case(
@@ -86,7 +87,7 @@ def _ledger_counts(
     )
     select = (
         sa.select(key, sa.func.count(Ledger.id), sa.func.sum(compliant))
-        .where(Ledger.office_id == office_id, Ledger.is_active.is_(True))
+        .where(of_office(Ledger.office_id, office_id), Ledger.is_active.is_(True))
         .group_by(key)
     )
     if district is not None:
@@ -145,7 +146,7 @@ def district_coverage(office_id: int, *, now: datetime) -> Coverage:
         (key or None): int(n)
         for key, n in db.session.execute(
             sa.select(PresenceCount.key, PresenceCount.n).where(
-                PresenceCount.office_id == office_id,
+                of_office(PresenceCount.office_id, office_id),
                 PresenceCount.dimension == "district",
                 PresenceCount.n != 0,
             )
@@ -161,7 +162,7 @@ def village_coverage(office_id: int, district_code: str, *, now: datetime) -> Co
         code: int(n or 0)
         for code, n in db.session.execute(
             sa.select(Ledger.village_code, sa.func.sum(Ledger.open_stays))
-            .where(Ledger.office_id == office_id, Ledger.district_code == district_code)
+            .where(of_office(Ledger.office_id, office_id), Ledger.district_code == district_code)
             .group_by(Ledger.village_code)
         )
     }

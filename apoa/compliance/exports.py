@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -50,10 +51,10 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, title:
         # openpyxl refuses control characters (a stray one must not break the file), and XML
         # reads a bare carriage return as a line feed anyway: write the line feed. Strip before
         # neutralising: "\x01=HYPERLINK(…)" must not become a formula once stripped.
-        value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-        return value.replace("\r\n", "\n").replace("\r", "\n")
+        text = str(neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)))
+        return text.replace("\r\n", "\n").replace("\r", "\n")
 
-    def text_cell(value: Cell) -> WriteOnlyCell:
+    def text_cell(value: Cell) -> Any:  # openpyxl types WriteOnlyCell as a function
         cell = WriteOnlyCell(sheet, value=clean(value))
         if isinstance(value, str):
             cell.data_type = "s"  # text, never a formula, whatever it starts with

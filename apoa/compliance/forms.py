@@ -6,8 +6,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
-from apoa.compliance.listing import KIND_LABELS, STATUS_LABELS
-from apoa.compliance.queries import KINDS, STATUS_ORDER
+from apoa.accounts.labels import KIND_LABELS
+from apoa.compliance.labels import STATUS_LABELS
+from apoa.compliance.queries import STATUS_ORDER
+from apoa.compliance.settings import KINDS
 from apoa.forms import Form
 from apoa.regions.models import Region
 

@@ -14,15 +14,17 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_sqlalchemy.pagination import Pagination
 
 from apoa.accounts.models import User
 from apoa.compliance import rules
 from apoa.compliance.listing import Columns, ListRow, rows_for
 from apoa.compliance.models import Ledger
-from apoa.compliance.summaries import deadline_hours
+from apoa.compliance.settings import deadline_hours
 from apoa.extensions import db
 from apoa.reports.models import EventKind, NilReport, Receipt, ReceiptKind, Stay, StayEvent
-from apoa.scoping import stays_visible_to, visible
+from apoa.reports.scopes import stays_visible_to
+from apoa.scoping import visible
 
 RECEIPTS_PER_PAGE = 20
 NIL_REPORTS_SHOWN = 24
@@ -40,8 +42,9 @@ def reporter_for_officer(user_id: int, officer: User) -> ReporterInOffice | None
     """Return the reporter if one of their places lies in the officer's office, else None."""
     ids = list(
         db.session.scalars(
-            sa.select(Ledger.id)
-            .where(Ledger.reporter_id == user_id, Ledger.office_id == officer.office_id)
+            visible(Ledger, officer)
+            .with_only_columns(Ledger.id)
+            .where(Ledger.reporter_id == user_id)
             .order_by(Ledger.is_active.desc(), Ledger.id)
         )
     )
@@ -88,6 +91,15 @@ def receipts_query(officer: User, reporter_id: int, place: ListRow | None) -> sa
     )
 
 
+def receipts_page(officer: User, reporter_id: int, place: ListRow | None, page: int) -> Pagination:
+    """Return one page of the receipts the officer may see; a page past the end shows the last."""
+    query = receipts_query(officer, reporter_id, place)
+    found = db.paginate(query, page=page, per_page=RECEIPTS_PER_PAGE, error_out=False)
+    if found.page > found.pages > 0:
+        found = db.paginate(query, page=found.pages, per_page=RECEIPTS_PER_PAGE, error_out=False)
+    return found
+
+
 def receipt_lines(officer: User, receipts: list[Receipt]) -> list[ReceiptLine]:
     """Mark the late check-in and check-out reports among a page of receipts (rule C1).
 
@@ -97,7 +109,7 @@ def receipt_lines(officer: User, receipts: list[Receipt]) -> list[ReceiptLine]:
     groups = {r.group_id for r in receipts if r.kind == ReceiptKind.CHECK_IN and r.group_id}
     outs = [r.id for r in receipts if r.kind == ReceiptKind.CHECK_OUT]
     arrivals: dict[int, datetime] = {}
-    departures: dict[int, datetime] = {}
+    departures: dict[int, datetime | None] = {}
     if groups:
         arrivals = dict(
             db.session.execute(

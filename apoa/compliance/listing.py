@@ -28,32 +28,23 @@ from babel.numbers import format_percent
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from apoa.accounts.labels import KIND_LABELS
 from apoa.accounts.models import User
-from apoa.compliance.models import ComplianceStatus, Ledger
-from apoa.compliance.queries import KINDS, STATUS_ORDER, LedgerColumns
+from apoa.compliance.labels import STATUS_LABELS
+from apoa.compliance.models import Ledger
+from apoa.compliance.queries import STATUS_ORDER, LedgerColumns
+from apoa.compliance.settings import KINDS
 from apoa.extensions import db
 from apoa.lodgings.models import Lodging
 from apoa.regions.models import LEVEL_DISTRICT, LEVEL_VILLAGE, Region
 from apoa.regions.timezones import timezone_for_region, zone_label
-from apoa.scoping import jurisdiction_codes
+from apoa.scoping import AnySelect, jurisdiction_codes, of_office
 
 PAGE_SIZE = 50
 # "All pages" exports stop here (docs/compliance.md): a big office has about 15,000 places.
 EXPORT_MAX_ROWS = 50_000
 # Ids per details query: keeps the IN list well under SQLite's and PostgreSQL's limits.
 _CHUNK = 1_000
-
-STATUS_LABELS = {
-    ComplianceStatus.NEVER_REPORTED.value: _l("Never reported"),
-    ComplianceStatus.SILENT.value: _l("Silent"),
-    ComplianceStatus.LATE.value: _l("Late"),
-    ComplianceStatus.COMPLIANT.value: _l("Compliant"),
-}
-KIND_LABELS = {
-    "lodging": _l("Lodging operator"),
-    "rt_rw": _l("RT/RW official"),
-    "lurah": _l("Lurah / village head"),
-}
 
 # The columns, in screen order: (sort key, header). Every column sorts.
 COLUMNS: tuple[tuple[str, Any], ...] = (
@@ -373,8 +364,8 @@ class Columns:
         return self.ledger.overdue_check_outs()
 
 
-def _filtered(query: ListQuery, select: sa.Select[Any]) -> sa.Select[Any]:
-    select = select.where(Ledger.office_id == query.office_id, Ledger.is_active.is_(True))
+def _filtered(query: ListQuery, select: AnySelect) -> AnySelect:
+    select = select.where(of_office(Ledger.office_id, query.office_id), Ledger.is_active.is_(True))
     if query.kind:
         select = select.where(Ledger.kind == query.kind)
     if query.district:
@@ -508,7 +499,7 @@ def rows_for(ids: Sequence[int], columns: Columns) -> list[ListRow]:
             .where(Ledger.id.in_(chunk))
         )
         for values in db.session.execute(select):
-            row = ListRow(*values)
+            row = ListRow(*values)  # type: ignore[call-arg]  # the columns in field order
             row = replace(
                 row,
                 reports=int(row.reports or 0),

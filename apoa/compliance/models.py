@@ -1,4 +1,4 @@
-"""Summary tables kept current with every report, and the officers' alert queue.
+"""Summary tables kept current with every report: the ledgers, office days, presence counts.
 
 The summaries exist for scale (issue 6, point 7): with 100,000 reporters and
 10,000,000 stays, the compliance list and the dashboard read these small
@@ -16,11 +16,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from apoa.accounts.models import User
-from apoa.db import UTCDateTime, utcnow
-from apoa.extensions import db
+from apoa.db import UTCDateTime
+from apoa.extensions import Model
 from apoa.lodgings.models import Lodging
-
-NO_OFFICE = 0  # places no office covers; a key column cannot be NULL (as in map_cells)
+from apoa.scoping import NO_OFFICE  # the key of places no office covers
 
 
 class ComplianceStatus(enum.StrEnum):
@@ -32,7 +31,7 @@ class ComplianceStatus(enum.StrEnum):
     COMPLIANT = "compliant"
 
 
-class Ledger(db.Model):
+class Ledger(Model):
     """One reporting place: a verified lodging, or an RT/RW official's or lurah's area.
 
     Holds the facts the compliance rules need (last report, last nil report,
@@ -79,7 +78,7 @@ class Ledger(db.Model):
     )
 
 
-class OfficeDay(db.Model):
+class OfficeDay(Model):
     """Per office and local day: guests who arrived and left, reports and late reports.
 
     Guests present on a day = the sum of arrivals minus departures up to it,
@@ -98,7 +97,7 @@ class OfficeDay(db.Model):
     nil_reports: so.Mapped[int] = so.mapped_column(default=0)
 
 
-class PresenceCount(db.Model):
+class PresenceCount(Model):
     """Open stays per office by nationality, permit type or district (the dashboard's bars)."""
 
     __tablename__ = "presence_counts"
@@ -111,92 +110,3 @@ class PresenceCount(db.Model):
     __table_args__ = (
         sa.CheckConstraint("dimension IN ('nationality', 'permit', 'district')", name="dimension"),
     )
-
-
-class AlertKind(enum.StrEnum):
-    OVERDUE_CHECK_OUT = "overdue_check_out"  # rule C4
-    PERMIT_EXPIRED = "permit_expired"  # rule C5: the permit ended during the stay
-    OPEN_ELSEWHERE = "open_elsewhere"  # rule C6: one passport open at two places
-    LOCATION_MISMATCH = "location_mismatch"  # geocoding: pin far from the named village
-
-
-class AlertStatus(enum.StrEnum):
-    OPEN = "open"
-    ACKNOWLEDGED = "acknowledged"
-    RESOLVED = "resolved"
-
-
-class Alert(db.Model):
-    """Something an officer should look at; acknowledged or resolved with a note, never deleted."""
-
-    __tablename__ = "alerts"
-    NOTE_MAX = 500
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    office_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("offices.id"))
-    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
-    # What the alert is about, e.g. "stay:42" or "location:7": one alert per kind and subject.
-    subject_key: so.Mapped[str] = so.mapped_column(sa.String(40))
-    stay_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("stays.id"), index=True)
-    location_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("locations.id"))
-    status: so.Mapped[str] = so.mapped_column(sa.String(12), default=AlertStatus.OPEN)
-    raised_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-
-    actions: so.Mapped[list[AlertAction]] = so.relationship(
-        back_populates="alert", order_by="AlertAction.id"
-    )
-
-    __table_args__ = (
-        sa.UniqueConstraint("kind", "subject_key"),
-        sa.Index("ix_alerts_office_status", "office_id", "status", "raised_at"),
-        sa.CheckConstraint(
-            "kind IN ('overdue_check_out', 'permit_expired', 'open_elsewhere',"
-            " 'location_mismatch')",
-            name="kind",
-        ),
-        sa.CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="status"),
-    )
-
-
-class AlertAction(db.Model):
-    """An officer's acknowledgement or resolution of an alert, with the note (or the system's)."""
-
-    __tablename__ = "alert_actions"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    alert_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("alerts.id"), index=True)
-    action: so.Mapped[str] = so.mapped_column(sa.String(12))
-    note: so.Mapped[str] = so.mapped_column(sa.String(Alert.NOTE_MAX))
-    # NULL when the system resolved it (for example: the guest was checked out).
-    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
-    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-
-    alert: so.Mapped[Alert] = so.relationship(back_populates="actions")
-    actor: so.Mapped[User | None] = so.relationship()
-
-    __table_args__ = (
-        sa.CheckConstraint("action IN ('acknowledge', 'resolve', 'reopen')", name="action"),
-    )
-
-
-class ReminderLog(db.Model):
-    """One reminder or digest e-mail claimed and sent, so no run sends it twice.
-
-    A run commits the claim (sent_at empty) before talking to the mail server and
-    records sent_at once the server accepted the message: no database lock is
-    held while the server answers. A claim left without sent_at for CLAIM_EXPIRES
-    belongs to a run that died and may be taken over by the next one.
-    """
-
-    __tablename__ = "reminder_log"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    # "reporter:<user id>" or "digest:<office id>"
-    recipient_key: so.Mapped[str] = so.mapped_column(sa.String(40))
-    day: so.Mapped[date]
-    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
-    claimed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-
-    __table_args__ = (sa.UniqueConstraint("recipient_key", "day", "kind"),)

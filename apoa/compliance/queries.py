@@ -17,10 +17,20 @@ import sqlalchemy as sa
 
 from apoa.compliance import rules
 from apoa.compliance.models import ComplianceStatus, Ledger
-from apoa.compliance.summaries import grace_hours
+from apoa.compliance.settings import KINDS, grace_hours
 from apoa.db import UTCDateTime
-from apoa.regions.timezones import WIB, WIT, WIT_PROVINCES, WITA, WITA_PROVINCES
+from apoa.extensions import db
+from apoa.regions.timezones import (
+    WIB,
+    WIT,
+    WIT_PROVINCES,
+    WITA,
+    WITA_PROVINCES,
+    timezone_for_region,
+)
+from apoa.reports.cadences import cadence_for
 from apoa.reports.models import Stay, StayStatus
+from apoa.scoping import of_office
 
 STATUS_ORDER = (
     ComplianceStatus.NEVER_REPORTED,
@@ -28,11 +38,15 @@ STATUS_ORDER = (
     ComplianceStatus.LATE,
     ComplianceStatus.COMPLIANT,
 )
-KINDS = ("lodging", "rt_rw", "lurah")
 
 
-def _zones() -> list[tuple[Any, sa.ColumnElement[bool]]]:
-    province = sa.func.substr(Ledger.village_code, 1, 2)
+def zones_of(code: Any) -> list[tuple[Any, sa.ColumnElement[bool]]]:
+    """Each time zone with the SQL test that a region code lies in it, WIB last (the rest).
+
+    The SQL twin of `apoa.regions.timezones.timezone_for_region`: every query that
+    needs a place's local day or period builds its CASE from this one list.
+    """
+    province = sa.func.substr(code, 1, 2)
     return [
         (WITA, province.in_(sorted(WITA_PROVINCES))),
         (WIT, province.in_(sorted(WIT_PROVINCES))),
@@ -40,12 +54,20 @@ def _zones() -> list[tuple[Any, sa.ColumnElement[bool]]]:
     ]
 
 
+def zone_case(code: Any, value: Callable[[Any], Any]) -> sa.ColumnElement[Any]:
+    """A CASE giving `value(zone)` for the time zone a region code lies in."""
+    *zones, (wib, _) = zones_of(code)
+    return sa.case(*((test, value(zone)) for zone, test in zones), else_=value(wib))
+
+
+def _zones() -> list[tuple[Any, sa.ColumnElement[bool]]]:
+    return zones_of(Ledger.village_code)
+
+
 class LedgerColumns:
     """SQL expressions for one moment: status, its rank, reports this period, overdue cut-off."""
 
     def __init__(self, now: datetime, cadences: dict[str, str] | None = None) -> None:
-        from apoa.reports.services import cadence_for
-
         self.now = now
         self.cadences = cadences or {kind: cadence_for(kind) for kind in KINDS}
         grace = grace_hours()
@@ -156,18 +178,15 @@ def _status_sql(t: rules.Thresholds) -> sa.ColumnElement[str]:
     )
 
 
-def ledgers_of_office(office_id: int | None) -> sa.Select[tuple[Ledger]]:
+def ledgers_of_office(office_id: int | None) -> sa.Select[Ledger]:
     """Active ledgers of one office (None: every office, for admins' national figures)."""
-    query = sa.select(Ledger).where(Ledger.is_active.is_(True))
-    if office_id is not None:
-        query = query.where(Ledger.office_id == office_id)
-    return query
+    return sa.select(Ledger).where(
+        Ledger.is_active.is_(True), of_office(Ledger.office_id, office_id)
+    )
 
 
 def status_counts(office_id: int | None, now: datetime) -> dict[str, int]:
     """Return how many active places of an office (or the country) have each status."""
-    from apoa.extensions import db
-
     columns = LedgerColumns(now)
     status = columns.status().label("status")
     query = ledgers_of_office(office_id).with_only_columns(status, sa.func.count()).group_by(status)
@@ -197,9 +216,6 @@ def facts_of_ledger(ledger: Ledger) -> rules.LedgerFacts:
 
 def status_of_ledger(ledger: Ledger, now: datetime) -> ComplianceStatus:
     """The status of one place, computed in Python with the pure rules."""
-    from apoa.regions.timezones import timezone_for_region
-    from apoa.reports.services import cadence_for
-
     limits = rules.thresholds(
         now,
         timezone_for_region(ledger.village_code),

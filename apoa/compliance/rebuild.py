@@ -38,24 +38,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
-from apoa.accounts.models import ReporterKind, Role
-from apoa.compliance import summaries
-from apoa.compliance.models import NO_OFFICE, Ledger, OfficeDay, PresenceCount
+from apoa.accounts.models import ReporterKind, Role, User
+from apoa.compliance.models import Ledger, OfficeDay, PresenceCount
+from apoa.compliance.queries import zone_case
+from apoa.compliance.settings import AREA_KINDS as AREA_REPORTER_KINDS
+from apoa.compliance.settings import deadline_hours
 from apoa.db import UTCDateTime
 from apoa.extensions import db
+from apoa.geocoding.models import Location
+from apoa.lodgings.models import Lodging, LodgingStatus
 from apoa.regions.routing import office_for_region
-from apoa.regions.timezones import WIT_PROVINCES, WITA_PROVINCES
+from apoa.regions.timezones import WIB, WIT, WITA
+from apoa.reports.cadences import cadence_for
+from apoa.reports.models import NilReport, Stay, StayStatus
 from apoa.reports.periods import period_containing
+from apoa.scoping import office_key
 
 INSERT_BATCH = 5_000  # ledger rows per executemany
 REPORT_DAYS = "apoa_rebuild_report_days"  # a temporary table, dropped at the end
 # The rows of each place's last reporting days the cadence periods need: a month is at most 31.
 PERIOD_WINDOW_DAYS = 31
-AREA_KINDS = tuple(k.value for k in summaries.AREA_KINDS)
+AREA_KINDS = tuple(k.value for k in AREA_REPORTER_KINDS)
 
 
 # ---------------------------------------------------------------- dialect pieces
@@ -72,13 +79,12 @@ class _Sql:
         self.dialect = dialect
 
     def _province_case(self, region: str, wita: str, wit: str, wib: str) -> str:
-        province = f"substr({region}, 1, 2)"
-        wita_codes = ", ".join(f"'{p}'" for p in sorted(WITA_PROVINCES))
-        wit_codes = ", ".join(f"'{p}'" for p in sorted(WIT_PROVINCES))
-        return (
-            f"CASE WHEN {province} IN ({wita_codes}) THEN {wita} "
-            f"WHEN {province} IN ({wit_codes}) THEN {wit} ELSE {wib} END"
+        """The zones' CASE of `queries.zone_case`, as text for the set-based statements."""
+        by_zone = {WITA.key: wita, WIT.key: wit, WIB.key: wib}
+        case = zone_case(
+            sa.literal_column(region), lambda zone: sa.literal_column(by_zone[zone.key])
         )
+        return str(case.compile(compile_kwargs={"literal_binds": True}))
 
     def local_day(self, moment: str, region: str) -> str:
         """The local date of a UTC timestamp column at a place with this region code."""
@@ -126,7 +132,7 @@ def rebuild_all(*, now: datetime) -> dict[str, int]:
     db.session.flush()
     dialect = db.session.get_bind().dialect.name
     sql = _Sql(dialect)
-    params = sql.params(summaries.deadline_hours())
+    params = sql.params(deadline_hours())
     if dialect == "postgresql":
         # Room for the hash aggregates over millions of stays (this transaction only).
         db.session.execute(sa.text("SET LOCAL work_mem = '256MB'"))
@@ -230,10 +236,6 @@ def _later(a: Any, b: Any) -> Any:
 
 def _places() -> dict[tuple[str, int], _Place]:
     """One place per verified lodging and per RT/RW official's or lurah's area."""
-    from apoa.accounts.models import User
-    from apoa.geocoding.models import Location
-    from apoa.lodgings.models import Lodging, LodgingStatus
-
     places: dict[tuple[str, int], _Place] = {}
     lodgings = db.session.execute(
         sa.select(
@@ -255,7 +257,7 @@ def _places() -> dict[tuple[str, int], _Place]:
             reporter_id=operator_id,
             lodging_id=lodging_id,
             kind=ReporterKind.LODGING.value,
-            office_id=office or NO_OFFICE,
+            office_id=office_key(office),
             district_code=(region or "")[:6] or None,
             village_code=region,
             is_active=bool(active) and role == Role.REPORTER and kind == ReporterKind.LODGING,
@@ -272,9 +274,11 @@ def _places() -> dict[tuple[str, int], _Place]:
         )
     )
     for user_id, kind, code, active, created in areas:
+        if code is None or kind is None:  # the query keeps only area reporters with an area
+            continue
         prefix = code[:6]
         if prefix not in offices:
-            offices[prefix] = office_for_region(code) or NO_OFFICE
+            offices[prefix] = office_key(office_for_region(code))
         places[("area", user_id)] = _Place(
             reporter_id=user_id,
             lodging_id=None,
@@ -295,20 +299,19 @@ def _rebuild_ledgers(sql: _Sql) -> int:
     _add_open_stays(places)
     rows = [place.row() for place in places.values()]
     rows.sort(key=lambda r: (r["office_id"], r["reporter_id"], r["lodging_id"] or 0))
+    # Core's insert of the table: the ORM's bulk path costs several times more per row.
+    table = cast(sa.Table, Ledger.__table__)
     for start in range(0, len(rows), INSERT_BATCH):
-        # Core's insert of the table: the ORM's bulk path costs several times more per row.
-        db.session.execute(Ledger.__table__.insert(), rows[start : start + INSERT_BATCH])
+        db.session.execute(table.insert(), rows[start : start + INSERT_BATCH])
     return len(rows)
 
 
-def _typed(text: str, **types: Any) -> sa.TextClause:
+def _typed(text: str, **types: Any) -> sa.TextualSelect:
     return sa.text(text).columns(**{name: sa.Column(name, t).type for name, t in types.items()})
 
 
 def _add_reports(places: dict[tuple[str, int], _Place], sql: _Sql) -> None:
     """Totals, last (late) report, and the reports of the period of the last report."""
-    from apoa.reports.services import cadence_for
-
     totals = _typed(
         "SELECT reporter_id, lodging_id, sum(n) AS n, sum(late) AS late,"  # noqa: S608 - module constants only (see _Sql)
         " max(last_at) AS last_at, max(last_late_at) AS last_late_at, max(day) AS last_day"
@@ -356,7 +359,6 @@ def _add_reports(places: dict[tuple[str, int], _Place], sql: _Sql) -> None:
 
 
 def _add_nil_reports(places: dict[tuple[str, int], _Place]) -> None:
-    from apoa.reports.models import NilReport
 
     rows = db.session.execute(
         sa.select(
@@ -374,7 +376,6 @@ def _add_nil_reports(places: dict[tuple[str, int], _Place]) -> None:
 
 
 def _add_open_stays(places: dict[tuple[str, int], _Place]) -> None:
-    from apoa.reports.models import Stay, StayStatus
 
     rows = db.session.execute(
         sa.select(

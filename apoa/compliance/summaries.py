@@ -1,72 +1,42 @@
 """Keep the compliance summaries equal to the reports, in the caller's transaction.
 
-The report services call these after each change (house-style.md: services
-flush, the view commits once), so the ledger, the office days and the
-presence counts never lag the stays. `rebuild()` recomputes all three from
-the stays, for bulk loads and as a repair (`flask apoa rebuild-summaries`).
+`apoa.compliance.projection` calls these when the reports, lodgings and accounts
+announce a change (apoa/signals.py), inside the writer's transaction, so the
+ledger, the office days and the presence counts never lag the stays.
+`apoa.compliance.rebuild.rebuild_all` recomputes all three from the stays, for
+bulk loads and as a repair (`flask apoa rebuild-summaries`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from apoa.accounts.models import ReporterKind, Role, User
 from apoa.compliance import rules
-from apoa.compliance.models import NO_OFFICE, Ledger, OfficeDay, PresenceCount
+from apoa.compliance.models import Ledger, OfficeDay, PresenceCount
+from apoa.compliance.queries import LedgerColumns
+from apoa.compliance.settings import AREA_KINDS, deadline_hours
 from apoa.extensions import db
+from apoa.geocoding.models import Location
+from apoa.lodgings.models import Lodging, LodgingStatus
+from apoa.regions.routing import office_for_region
 from apoa.regions.timezones import timezone_for_region
-
-AREA_KINDS = (ReporterKind.RT_RW, ReporterKind.LURAH)
-
-
-def deadline_hours() -> int:
-    return int(current_app.config.get("REPORT_DEADLINE_HOURS", rules.DEFAULT_DEADLINE_HOURS))
-
-
-def grace_hours() -> int:
-    return int(current_app.config.get("CHECKOUT_GRACE_HOURS", rules.DEFAULT_GRACE_HOURS))
-
-
-def _insert(model: type) -> sa.Insert:
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-
-
-def _add_counts(model: type, keys: tuple[str, ...], rows: Iterable[dict[str, int | str | date]]):
-    """Add each row's numbers to the row with the same key, creating it when missing."""
-    merged: dict[tuple, dict] = {}
-    for row in rows:
-        key = tuple(row[k] for k in keys)
-        acc = merged.setdefault(key, {k: row[k] for k in keys})
-        for name, value in row.items():
-            if name not in keys:
-                acc[name] = acc.get(name, 0) + value
-    for row in merged.values():
-        statement = _insert(model).values(row)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={
-                name: getattr(model, name) + statement.excluded[name]
-                for name in row
-                if name not in keys
-            },
-        )
-        db.session.execute(statement)
-
+from apoa.reports.cadences import cadence_for
+from apoa.reports.events import ReportFacts, StayChange, StayState
+from apoa.reports.models import Receipt, ReceiptKind, Stay, StayStatus
+from apoa.scoping import office_key
+from apoa.upserts import add_counts
 
 # ---------------------------------------------------------------- ledger rows
 
 
 def _area_office(code: str | None) -> int:
-    from apoa.regions.routing import office_for_region
-
-    return office_for_region(code) or NO_OFFICE
+    return office_key(office_for_region(code))
 
 
 def ledger_for_lodging(lodging_id: int) -> Ledger | None:
@@ -79,7 +49,7 @@ def ledger_for_area(reporter_id: int) -> Ledger | None:
     )
 
 
-def lodging_verified(lodging, *, now: datetime) -> Ledger:
+def lodging_verified(lodging: Lodging, *, now: datetime) -> Ledger:
     """Open (or reopen) the ledger of a lodging once an officer verified it."""
     location = lodging.location
     ledger = ledger_for_lodging(lodging.id)
@@ -92,14 +62,14 @@ def lodging_verified(lodging, *, now: datetime) -> Ledger:
         )
         db.session.add(ledger)
     ledger.is_active = True
-    ledger.office_id = location.office_id or NO_OFFICE
+    ledger.office_id = office_key(location.office_id)
     ledger.district_code = (location.region_code or "")[:6] or None
     ledger.village_code = location.region_code
     db.session.flush()
     return ledger
 
 
-def lodging_rejected(lodging) -> None:
+def lodging_rejected(lodging: Lodging) -> None:
     """A rejected lodging no longer has to report."""
     ledger = ledger_for_lodging(lodging.id)
     if ledger is not None:
@@ -126,8 +96,6 @@ def account_changed(user: User, *, now: datetime) -> None:
     elif area is not None:
         area.is_active = False
     if user.role != Role.REPORTER or user.reporter_kind == ReporterKind.LODGING:
-        from apoa.lodgings.models import Lodging, LodgingStatus
-
         verified = sa.select(Lodging.id).where(
             Lodging.operator_id == user.id, Lodging.status == LodgingStatus.VERIFIED
         )
@@ -154,37 +122,14 @@ def reroute_areas(codes: Iterable[str]) -> None:
         ledger.office_id = _area_office(ledger.village_code)
 
 
-def location_moved(
-    location_id: int, old_office_id: int | None, old_region_code: str | None
-) -> None:
-    """Follow a location routed to another office or region: its ledger and its stays' counts.
-
-    Rare (a late network geocode, a re-route), so it walks the place's stays one by one;
-    the old facts are rebuilt from the old office and region (district, local days).
-    """
-    from apoa.geocoding.models import Location
-    from apoa.lodgings.models import Lodging
-    from apoa.reports.models import Stay
-
-    location = db.session.get(Location, location_id)
-    if location is None:
-        return
-    same_office = (old_office_id or NO_OFFICE) == (location.office_id or NO_OFFICE)
-    if same_office and old_region_code == location.region_code:
-        return
-    lodging_id = db.session.scalar(sa.select(Lodging.id).where(Lodging.location_id == location_id))
+def place_moved(location: Location, changes: Iterable[StayChange]) -> None:
+    """Follow a location routed to another office or region: its ledger and its stays' counts."""
+    lodging_id = db.session.scalar(sa.select(Lodging.id).where(Lodging.location_id == location.id))
     ledger = ledger_for_lodging(lodging_id) if lodging_id else None
     if ledger is not None:
-        ledger.office_id = location.office_id or NO_OFFICE
+        ledger.office_id = office_key(location.office_id)
         ledger.district_code = (location.region_code or "")[:6] or None
         ledger.village_code = location.region_code
-    changes = []
-    for stay in db.session.scalars(sa.select(Stay).where(Stay.location_id == location_id)):
-        db.session.refresh(stay, ["office_id"])
-        after = facts_of(stay)
-        before = facts_of(stay, region_code=old_region_code)
-        if before is not None and after is not None:
-            changes.append((replace(before, office_id=old_office_id or NO_OFFICE), after))
     stays_changed(changes)
 
 
@@ -195,22 +140,16 @@ def _ledger_of(reporter_id: int, lodging_id: int | None) -> Ledger | None:
     return ledger_for_lodging(lodging_id) if lodging_id else ledger_for_area(reporter_id)
 
 
-def report_made(
-    *,
-    reporter_id: int,
-    lodging_id: int | None,
-    office_id: int | None,
-    region_code: str | None,
-    cadence: str,
-    happened_at: datetime,
-    now: datetime,
-) -> bool:
+def report_made(report: ReportFacts, *, now: datetime) -> bool:
     """Count one check-in or check-out report; return whether it came late (rule C1)."""
-    late = rules.is_late_report(happened_at, now, deadline_hours=deadline_hours())
-    zone = timezone_for_region(region_code)
-    ledger = _ledger_of(reporter_id, lodging_id)
+    if report.happened_at is None:
+        raise ValueError("a check-in or check-out report says when it happened")
+    late = rules.is_late_report(report.happened_at, now, deadline_hours=deadline_hours())
+    zone = timezone_for_region(report.region_code)
+    ledger = _ledger_of(report.reporter_id, report.lodging_id)
+    office_id = report.office_id
     if ledger is not None:
-        period = rules.thresholds(now, zone, cadence).current
+        period = rules.thresholds(now, zone, cadence_for(report.reporter_kind)).current
         if ledger.period_start != period.start:
             ledger.period_start, ledger.period_reports = period.start, 0
         ledger.period_reports += 1
@@ -219,12 +158,12 @@ def report_made(
         if late:
             ledger.late_total += 1
             ledger.last_late_at = now
-    _add_counts(
+    add_counts(
         OfficeDay,
         ("office_id", "day"),
         [
             {
-                "office_id": office_id or NO_OFFICE,
+                "office_id": office_key(office_id),
                 "day": now.astimezone(zone).date(),
                 "reports": 1,
                 "late_reports": int(late),
@@ -234,27 +173,20 @@ def report_made(
     return late
 
 
-def nil_report_filed(
-    *,
-    reporter_id: int,
-    lodging_id: int | None,
-    office_id: int | None,
-    region_code: str | None,
-    period_end: date,
-    now: datetime,
-) -> None:
+def nil_report_filed(report: ReportFacts, *, period_end: date, now: datetime) -> None:
     """Record a nil report on the place's ledger and the office's day."""
-    ledger = _ledger_of(reporter_id, lodging_id)
+    office_id, region_code = report.office_id, report.region_code
+    ledger = _ledger_of(report.reporter_id, report.lodging_id)
     if ledger is not None:
         ledger.last_nil_at = now
         ledger.last_nil_period_end = max(ledger.last_nil_period_end or period_end, period_end)
     zone = timezone_for_region(region_code)
-    _add_counts(
+    add_counts(
         OfficeDay,
         ("office_id", "day"),
         [
             {
-                "office_id": office_id or NO_OFFICE,
+                "office_id": office_key(office_id),
                 "day": now.astimezone(zone).date(),
                 "nil_reports": 1,
             }
@@ -270,9 +202,6 @@ def recount_period(kind: str, cadence: str, *, now: datetime) -> None:
     database from the receipts' (lodging, issued_at) and (reporter, issued_at)
     indexes, so a whole country's ledgers need no round trip per place.
     """
-    from apoa.compliance.queries import LedgerColumns
-    from apoa.reports.models import Receipt, ReceiptKind
-
     columns = LedgerColumns(now, cadences={kind: cadence})
     reports = sa.select(sa.func.count(Receipt.id)).where(
         Receipt.kind.in_([ReceiptKind.CHECK_IN, ReceiptKind.CHECK_OUT]),
@@ -310,33 +239,27 @@ class StayFacts:
     is_open: bool
 
 
-_OWN_REGION = "own"  # facts_of: use the location's current region code
-
-
-def facts_of(stay, *, region_code: str | None = _OWN_REGION) -> StayFacts | None:
-    """Return a stay's contribution as it stands now (None: cancelled, it counts nowhere).
-
-    `region_code` stands in for the location's when it changed (the facts before a move).
-    """
-    from apoa.reports.models import StayStatus
-
-    if stay.status == StayStatus.CANCELLED:
+def facts_of(state: StayState | None) -> StayFacts | None:
+    """Return a stay's contribution in a state (None: cancelled or absent, it counts nowhere)."""
+    if state is None or state.is_cancelled:
         return None
-    if region_code == _OWN_REGION:
-        region_code = stay.location.region_code
-    zone = timezone_for_region(region_code)
+    zone = timezone_for_region(state.region_code)
     return StayFacts(
-        office_id=stay.office_id or NO_OFFICE,
-        nationality=stay.person.nationality,
-        permit_type=stay.permit_type,
-        district=(region_code or "")[:6],
-        arrival_day=stay.check_in_at.astimezone(zone).date(),
-        departure_day=stay.checked_out_at.astimezone(zone).date() if stay.checked_out_at else None,
-        is_open=stay.status == StayStatus.OPEN,
+        office_id=office_key(state.office_id),
+        nationality=state.nationality,
+        permit_type=state.permit_type,
+        district=(state.region_code or "")[:6],
+        arrival_day=state.check_in_at.astimezone(zone).date(),
+        departure_day=state.checked_out_at.astimezone(zone).date()
+        if state.checked_out_at
+        else None,
+        is_open=state.is_open,
     )
 
 
-def _contribution(facts: StayFacts, sign: int) -> tuple[list[dict], list[dict]]:
+def _contribution(
+    facts: StayFacts, sign: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     days = [{"office_id": facts.office_id, "day": facts.arrival_day, "arrivals": sign}]
     if facts.departure_day is not None:
         days.append({"office_id": facts.office_id, "day": facts.departure_day, "departures": sign})
@@ -353,11 +276,12 @@ def _contribution(facts: StayFacts, sign: int) -> tuple[list[dict], list[dict]]:
     return days, presence
 
 
-def stays_changed(changes: Iterable[tuple[StayFacts | None, StayFacts | None]]) -> None:
-    """Move each stay's contribution from its old facts to its new ones."""
-    days: list[dict] = []
-    presence: list[dict] = []
-    for before, after in changes:
+def stays_changed(changes: Iterable[StayChange]) -> None:
+    """Move each changed stay's contribution from its old state to its new one."""
+    days: list[dict[str, Any]] = []
+    presence: list[dict[str, Any]] = []
+    for old, new in changes:
+        before, after = facts_of(old), facts_of(new)
         if before == after:
             continue
         for facts, sign in ((before, -1), (after, +1)):
@@ -366,15 +290,13 @@ def stays_changed(changes: Iterable[tuple[StayFacts | None, StayFacts | None]]) 
                 days += d
                 presence += p
     if days:
-        _add_counts(OfficeDay, ("office_id", "day"), days)
+        add_counts(OfficeDay, ("office_id", "day"), days)
     if presence:
-        _add_counts(PresenceCount, ("office_id", "dimension", "key"), presence)
+        add_counts(PresenceCount, ("office_id", "dimension", "key"), presence)
 
 
 def refresh_open_stays(reporter_id: int, lodging_id: int | None) -> None:
     """Recount a place's open stays and their earliest expected check-out."""
-    from apoa.reports.models import Stay, StayStatus
-
     ledger = _ledger_of(reporter_id, lodging_id)
     if ledger is None:
         return
@@ -388,17 +310,3 @@ def refresh_open_stays(reporter_id: int, lodging_id: int | None) -> None:
     db.session.flush()
     count, earliest = db.session.execute(query).one()
     ledger.open_stays, ledger.next_check_out = int(count or 0), earliest
-
-
-# ---------------------------------------------------------------- rebuild
-
-
-def rebuild(*, now: datetime) -> dict[str, int]:
-    """Recompute ledgers, office days and presence counts from accounts, lodgings and stays.
-
-    Returns the number of rows of each table. Used after a bulk load (the data
-    generator) and as a repair; runs in the caller's transaction.
-    """
-    from apoa.compliance import rebuild as rebuilder
-
-    return rebuilder.rebuild_all(now=now)

@@ -11,25 +11,25 @@ shows and is not.
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_percent
-from flask_babel import gettext as _
-from flask_login import current_user, login_fresh
+from flask_login import login_fresh
 
+from apoa import clock
+from apoa.accounts.labels import KIND_LABELS
 from apoa.accounts.models import Role, User
 from apoa.audit.services import record_event
+from apoa.compliance import bp, history, listing, services
 from apoa.compliance import coverage as area_coverage
-from apoa.compliance import exports, history, listing
 from apoa.compliance.forms import ComplianceFilterForm
+from apoa.compliance.labels import STATUS_LABELS
 from apoa.compliance.listing import (
     COLUMNS,
     DEFAULT_SORT,
-    KIND_LABELS,
-    STATUS_LABELS,
     ListQuery,
+    ListRow,
     clean_page,
     clean_sort,
     is_village_code,
@@ -37,31 +37,16 @@ from apoa.compliance.listing import (
     rows_cells,
     villages_of,
 )
-from apoa.compliance.summaries import deadline_hours
-from apoa.db import utcnow, writes_on_get
+from apoa.compliance.settings import deadline_hours
+from apoa.db import writes_on_get
 from apoa.extensions import db
 from apoa.regions.queries import region_label
-from apoa.regions.timezones import timezone_for_region
-from apoa.scoping import jurisdiction_codes
-from apoa.security import role_required
-
-bp = Blueprint("compliance", __name__, url_prefix="/compliance")
-
-
-def _actor() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+from apoa.scoping import own_office
+from apoa.security import current_actor, role_required
 
 
 def _office_id() -> int:
-    office_id = _actor().office_id
-    if office_id is None:  # the schema forbids it for officers; refuse rather than widen
-        abort(403)
-    return office_id
-
-
-def _office_zone(office_id: int) -> tzinfo:
-    codes = jurisdiction_codes(office_id)
-    return timezone_for_region(min(codes) if codes else None)
+    return own_office(current_actor())
 
 
 def _list_query() -> tuple[ComplianceFilterForm, ListQuery]:
@@ -98,11 +83,12 @@ def _list_query() -> tuple[ComplianceFilterForm, ListQuery]:
 def _sort_links(query: ListQuery) -> dict[str, dict[str, str]]:
     """For each column: the URL that sorts by it (flipping the direction if it is the sort)."""
     links = {}
+    filters: dict[str, Any] = query.filter_args()
     for key, _label in COLUMNS:
         current = query.sort == key
         direction = ("desc" if query.direction == "asc" else "asc") if current else "asc"
         links[key] = {
-            "url": url_for(".index", **query.filter_args(), sort=key, dir=direction),
+            "url": url_for(".index", **filters, sort=key, dir=direction),
             "state": (
                 ("ascending" if query.direction == "asc" else "descending") if current else ""
             ),
@@ -114,7 +100,7 @@ def _sort_links(query: ListQuery) -> dict[str, dict[str, str]]:
 @role_required(Role.OFFICER)
 def index() -> Any:
     form, query = _list_query()
-    page = listing.list_page(query, now=utcnow())
+    page = listing.list_page(query, now=clock.now())
     page_args = {**query.args(), "page": str(page.page)} if page.page > 1 else query.args()
     return render_template(
         "compliance/list.html",
@@ -136,53 +122,22 @@ def _export(kind: str) -> Response:
         # Exports need a fresh sign-in (security.md R25). Officers never get a remembered
         # session (R6), so this only refuses a session restored some other way.
         abort(403)
-    officer = _actor()
     _form, query = _list_query()
-    now = utcnow()
-    everything = request.args.get("all") == "1"
-    if everything:
-        rows, total = listing.all_rows(query, now=now, limit=listing.EXPORT_MAX_ROWS)
-        page_number = None
-    else:
-        page = listing.list_page(query, now=now)
-        rows, total, page_number = page.rows, page.total, page.page
-    headers, cells = listing.headers(), rows_cells(rows)
-    office_code = officer.office.code if officer.office else str(query.office_id)
-    name = exports.export_filename(
-        office_code, now.astimezone(_office_zone(query.office_id)).date(), kind
-    )
-    if kind == "csv":
-        body, content_type = exports.csv_bytes(headers, cells), exports.CSV_MIMETYPE
-    else:
-        body = exports.xlsx_bytes(headers, cells, title=_("Compliance"))
-        content_type = exports.XLSX_MIMETYPE
-    # Audited once the file is built: the event records an export that happened.
-    record_event(
-        "compliance.export",
-        actor=officer,
-        object_type="office",
-        object_id=query.office_id,
-        details={
-            "format": kind,
-            "filters": query.filter_args(),
-            "sort": query.sort,
-            "dir": query.direction,
-            "page": page_number,
-            "all": everything,
-            "rows": len(rows),
-            "matching": total,
-            "truncated": everything and total > len(rows),
-        },
-        now=now,
+    export = services.export_list(
+        current_actor(),
+        query,
+        kind=kind,
+        everything=request.args.get("all") == "1",
+        now=clock.now(),
     )
     db.session.commit()
     return Response(
-        body,
-        content_type=content_type,
+        export.body,
+        content_type=export.content_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Export-Rows": str(len(rows)),
-            "X-Export-Matching": str(total),
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "X-Export-Rows": str(export.rows),
+            "X-Export-Matching": str(export.matching),
         },
     )
 
@@ -209,7 +164,7 @@ def _percent(value: float | None) -> str:
 @role_required(Role.OFFICER)
 def coverage() -> Any:
     office_id = _office_id()
-    now = utcnow()
+    now = clock.now()
     districts = jurisdiction_districts(office_id)
     wanted = request.args.get("district", "")
     chosen = next((r for r in districts if r.code == wanted), None) if wanted else None
@@ -231,33 +186,18 @@ def coverage() -> Any:
 @role_required(Role.OFFICER)
 @writes_on_get
 def reporter(user_id: int) -> Any:
-    officer = _actor()
+    officer = current_actor()
     found = history.reporter_for_officer(user_id, officer)
     if found is None:
         abort(404)  # not a reporter with a place in this office: reveal nothing
-    now = utcnow()
+    now = clock.now()
     places = history.places(found, now=now)
-    place = None
     raw = request.args.get("ledger", "")
-    if raw:
-        place = next((row for row, _active in places if str(row.ledger_id) == raw), None)
-        if place is None:
-            abort(404)
-    page = db.paginate(
-        history.receipts_query(officer, user_id, place),
-        page=clean_page(request.args.get("page")),
-        per_page=history.RECEIPTS_PER_PAGE,
-        error_out=False,
-    )
-    if page.page > page.pages > 0:  # a page past the end shows the last one
-        page = db.paginate(
-            history.receipts_query(officer, user_id, place),
-            page=page.pages,
-            per_page=history.RECEIPTS_PER_PAGE,
-            error_out=False,
-        )
+    place = next((row for row, _active in places if str(row.ledger_id) == raw), None)
+    if raw and place is None:
+        abort(404)
+    page = history.receipts_page(officer, user_id, place, clean_page(request.args.get("page")))
     lines = history.receipt_lines(officer, list(page.items))
-    by_lodging = {row.lodging_id: row.village_code for row, _active in places}
     record_event(
         "compliance.reporter_view",
         actor=officer,
@@ -267,26 +207,30 @@ def reporter(user_id: int) -> Any:
         now=now,
     )
     db.session.commit()
-    user = found.user
     return render_template(
         "compliance/history.html",
-        user=user,
-        area=region_label(user.area_code) if user.area_code else None,
-        places=[
-            (row, active, cells)
-            for (row, active), cells in zip(
-                places, rows_cells(row for row, _active in places), strict=True
-            )
-        ],
-        place=place,
+        **_history_context(found.user, places, place),
         page=page,
         lines=lines,
-        region_of_lodging=by_lodging,
         nil_reports=history.nil_reports(officer, user_id, place),
-        kind_labels=KIND_LABELS,
-        status_labels=STATUS_LABELS,
-        columns=COLUMNS,
-        local_time=listing.local_time,
-        format_day=lambda day: format_date(day, "medium"),
-        deadline_hours=deadline_hours(),
     )
+
+
+def _history_context(
+    user: User, places: list[tuple[ListRow, bool]], place: ListRow | None
+) -> dict[str, Any]:
+    """What the history page shows besides the receipts: the reporter, places, labels."""
+    cells = rows_cells(row for row, _active in places)
+    return {
+        "user": user,
+        "area": region_label(user.area_code) if user.area_code else None,
+        "places": [(row, active, c) for (row, active), c in zip(places, cells, strict=True)],
+        "place": place,
+        "region_of_lodging": {row.lodging_id: row.village_code for row, _active in places},
+        "kind_labels": KIND_LABELS,
+        "status_labels": STATUS_LABELS,
+        "columns": COLUMNS,
+        "local_time": listing.local_time,
+        "format_day": lambda day: format_date(day, "medium"),
+        "deadline_hours": deadline_hours(),
+    }

@@ -1,17 +1,21 @@
-"""Batch geocoding for the CLI: pending locations, or all of them, resumably."""
+"""Batch geocoding for the CLI: pending locations, or all of them, resumably.
+
+`now` is the command's instant: every location geocoded by one run carries it.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from tqdm import tqdm
 
-from apoa.db import utcnow
 from apoa.extensions import db
 from apoa.geocoding.models import GeocodeRun, Location
 from apoa.geocoding.services import geocode_location, get_geocoder
 
 
-def geocode_pending(*, batch: int = 200) -> int:
+def geocode_pending(*, now: datetime, batch: int = 200) -> int:
     """Geocode every location still waiting for the network geocoder; return how many."""
     geocoder = get_geocoder()
     done = 0
@@ -29,7 +33,7 @@ def geocode_pending(*, batch: int = 200) -> int:
                 break
             for location in rows:
                 try:
-                    geocode_location(location, geocoder=geocoder, now=utcnow())
+                    geocode_location(location, geocoder=geocoder, now=now)
                 except Exception:
                     location.geocode_status = "failed"
                 done += 1
@@ -39,14 +43,14 @@ def geocode_pending(*, batch: int = 200) -> int:
     return done
 
 
-def geocode_all(*, batch: int = 200) -> int:
+def geocode_all(*, now: datetime, batch: int = 200) -> int:
     """Re-geocode every location in id order; an interrupted run resumes where it stopped."""
     run = db.session.scalar(
         sa.select(GeocodeRun).where(GeocodeRun.finished_at.is_(None)).order_by(GeocodeRun.id.desc())
     )
     if run is None:
         run = GeocodeRun(
-            started_at=utcnow(), total=db.session.scalar(sa.select(sa.func.count(Location.id))) or 0
+            started_at=now, total=db.session.scalar(sa.select(sa.func.count(Location.id))) or 0
         )
         db.session.add(run)
         db.session.commit()
@@ -69,12 +73,12 @@ def geocode_all(*, batch: int = 200) -> int:
             if not rows:
                 break
             for location in rows:
-                geocode_location(location, geocoder=geocoder, now=utcnow())
+                geocode_location(location, geocoder=geocoder, now=now)
             run.last_location_id = rows[-1].id
             # Progress and results land together: a crash loses one batch at most.
             db.session.commit()
             done += len(rows)
             bar.update(len(rows))
-    run.finished_at = utcnow()
+    run.finished_at = now
     db.session.commit()
     return done

@@ -13,10 +13,8 @@ ancestor at a coarser precision instead of a guess.
 
 from __future__ import annotations
 
-import csv
-import gzip
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -42,8 +40,8 @@ from apoa.geocoding.address import (
     parse_address,
     parse_parts,
 )
+from apoa.regions.wilayah import DATA_PATH, WilayahRow, read_wilayah
 
-DATA_PATH = Path(__file__).resolve().parent / "data" / "wilayah.csv.gz"
 SOURCE = "offline"
 
 CODE_LENGTHS = {PROVINCE: 2, REGENCY: 4, DISTRICT: 6, VILLAGE: 10}
@@ -100,18 +98,6 @@ _MAX_RINGS = 60  # give up beyond ~6 degrees: the point is not in Indonesia
 _CACHE_LIMIT = 200_000
 
 
-class WilayahRow(NamedTuple):
-    """One administrative area from ``wilayah.csv.gz``."""
-
-    code: str
-    level: int
-    parent_code: str | None
-    name: str
-    postal_code: str | None
-    lat: float | None
-    lon: float | None
-
-
 class Match(NamedTuple):
     """The outcome of resolving one address against the gazetteer."""
 
@@ -123,23 +109,6 @@ class Match(NamedTuple):
     alternatives: tuple[str, ...]  # the tied candidates when ambiguous
     shared_name: bool = False  # one name had to stand for two levels of the chain
     close_call: bool = False  # won over another area by a tie-break point only
-
-
-def read_wilayah(path: str | Path | None = None) -> Iterator[WilayahRow]:
-    """Yield the rows of the gazetteer file (the packaged one by default)."""
-    with gzip.open(path or DATA_PATH, "rt", encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader)  # header: code,level,parent_code,name,postal_code,lat,lon
-        for code, level, parent, name, postal, lat, lon in reader:
-            yield WilayahRow(
-                code,
-                int(level),
-                parent or None,
-                name,
-                postal or None,
-                float(lat) if lat else None,
-                float(lon) if lon else None,
-            )
 
 
 def ancestor_codes(code: str) -> tuple[str, ...]:
@@ -242,7 +211,7 @@ class Gazetteer:
                     self._index(name_key(alias), level_of(code), code)
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> Gazetteer:
+    def load(cls, path: str | Path = DATA_PATH) -> Gazetteer:
         """Read and index a gazetteer file (the packaged one by default)."""
         return cls(read_wilayah(path))
 

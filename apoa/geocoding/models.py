@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from apoa.db import UTCDateTime, utcnow
-from apoa.extensions import db
+from apoa.extensions import Model
 from apoa.regions.models import Office, Region
 
 PRECISIONS = ("gps", "street", "village", "district", "regency", "province")
@@ -21,7 +21,7 @@ REVIEW_COARSE, REVIEW_MISMATCH, REVIEW_AMBIGUOUS, REVIEW_NOT_FOUND = (
 )
 
 
-class Location(db.Model):
+class Location(Model):
     """An address with its point, how precise the point is, and the office it is routed to.
 
     `lat`/`lon` is the point apoa uses (maps, distances). A reporter's GPS pin
@@ -86,7 +86,7 @@ class Location(db.Model):
         return ", ".join(p for p in parts if p)
 
 
-class GeocodeCache(db.Model):
+class GeocodeCache(Model):
     """A geocoder's answer for one normalised query, so it is asked only once."""
 
     __tablename__ = "geocode_cache"
@@ -97,7 +97,7 @@ class GeocodeCache(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class GeocodeRun(db.Model):
+class GeocodeRun(Model):
     """Progress of `flask apoa geocode --all`, so an interrupted run resumes."""
 
     __tablename__ = "geocode_runs"
@@ -107,15 +107,3 @@ class GeocodeRun(db.Model):
     finished_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     last_location_id: so.Mapped[int] = so.mapped_column(default=0)
     total: so.Mapped[int] = so.mapped_column(default=0)
-
-
-@sa.event.listens_for(Location, "before_insert")
-@sa.event.listens_for(Location, "before_update")
-def _keep_tile_coordinates(mapper: object, connection: object, location: Location) -> None:
-    """Derive x18/y18 from lat/lon whenever a location is written through the ORM."""
-    from apoa.maps.tiles import to_tile
-
-    if location.lat is None or location.lon is None:
-        location.x18 = location.y18 = None
-    else:
-        location.x18, location.y18 = to_tile(location.lat, location.lon)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from apoa import signals
 from apoa.accounts.models import User
 from apoa.audit.services import record_event
 from apoa.errors import FieldError
@@ -32,12 +33,38 @@ from apoa.geocoding.models import (
     Location,
 )
 from apoa.geocoding.providers import AddressGeocoder, GeoResult
-from apoa.maps import cells
+from apoa.geocoding.queue import enqueue_geocode
 from apoa.regions.models import Region
+from apoa.regions.queries import region_label
 from apoa.regions.routing import office_for_region
+from apoa.scoping import of_office
 
 EARTH_RADIUS_KM = 6371.0088
 FINE_PRECISIONS = ("gps", "street", "village")
+
+
+@dataclass(frozen=True)
+class LocationBefore:
+    """Where a location was before a change, and which office and region it belonged to."""
+
+    lat: float | None
+    lon: float | None
+    office_id: int | None
+    region_code: str | None
+
+    @classmethod
+    def of(cls, location: Location) -> LocationBefore:
+        return cls(location.lat, location.lon, location.office_id, location.region_code)
+
+    def differs_from(self, location: Location) -> bool:
+        return self != LocationBefore.of(location)
+
+
+def announce_if_moved(location: Location, before: LocationBefore, *, now: datetime) -> None:
+    """Tell the location's stays (and what follows them) that it moved, if it did."""
+    db.session.flush()
+    if before.differs_from(location):
+        signals.location_changed.send(location, before=before, now=now)
 
 
 @dataclass(frozen=True)
@@ -168,8 +195,6 @@ def locate(
     location.office_id = office_for_region(location.region_code)
     db.session.flush()
     if location.geocode_status == "pending":
-        from apoa.geocoding.jobs import enqueue_geocode
-
         enqueue_geocode(location.id)
     return location
 
@@ -180,8 +205,6 @@ def _precision_of(region: Region) -> str:
 
 def query_text(location: Location) -> str:
     """Return the address with its area names, as a network geocoder wants it."""
-    from apoa.regions.queries import region_label
-
     return ", ".join(p for p in (location.address_text(), region_label(location.region_code)) if p)
 
 
@@ -196,8 +219,7 @@ def _geocode_location(location: Location, geocoder: AddressGeocoder) -> GeoResul
 
 def geocode_location(location: Location, *, geocoder: AddressGeocoder, now: datetime) -> None:
     """(Re-)geocode one stored location and route it again; its stays follow on the map."""
-    before = (location.lat, location.lon, location.office_id)
-    old_region = location.region_code
+    before = LocationBefore.of(location)
     try:
         result = _geocode_location(location, geocoder)
     except Exception:  # the queue retries later; the location keeps its coarse point
@@ -205,8 +227,7 @@ def geocode_location(location: Location, *, geocoder: AddressGeocoder, now: date
         raise
     apply_result(location, result, now=now)
     location.office_id = office_for_region(location.region_code)
-    db.session.flush()
-    cells.location_changed(location.id, before, old_region_code=old_region)
+    announce_if_moved(location, before, now=now)
 
 
 def place_pin(actor: User, location: Location, lat: float, lon: float, *, now: datetime) -> None:
@@ -214,13 +235,12 @@ def place_pin(actor: User, location: Location, lat: float, lon: float, *, now: d
     if not (-11.5 <= lat <= 6.5 and 94.5 <= lon <= 141.5):
         raise FieldError("lat", _l("The pin must lie in Indonesia."))
     before = {"lat": location.lat, "lon": location.lon, "precision": location.precision}
-    old_point = (location.lat, location.lon, location.office_id)
+    old = LocationBefore.of(location)
     location.lat, location.lon = lat, lon
     location.precision, location.source = "gps", "officer"
     location.needs_review, location.review_reason = False, None
     location.reviewed_by_id, location.reviewed_at = actor.id, now
-    db.session.flush()
-    cells.location_changed(location.id, old_point)
+    announce_if_moved(location, old, now=now)
     record_event(
         "location.fix",
         actor=actor,
@@ -231,11 +251,11 @@ def place_pin(actor: User, location: Location, lat: float, lon: float, *, now: d
     )
 
 
-def review_queue(office_id: int | None) -> sa.Select[tuple[Location]]:
+def review_queue(office_id: int) -> sa.Select[Location]:
     """Return the office's locations that wait for review, oldest first."""
     return (
         sa.select(Location)
-        .where(Location.office_id == office_id, Location.needs_review.is_(True))
+        .where(of_office(Location.office_id, office_id), Location.needs_review.is_(True))
         .order_by(Location.created_at, Location.id)
     )
 

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from apoa.forms import Form, length, number_range, optional, regexp, required
 from apoa.geocoding.models import Location
+from apoa.geocoding.services import GpsFix
 from apoa.lodgings.models import Lodging
 
 KIND_CHOICES = [
@@ -42,6 +43,12 @@ class AddressFields(Form):
     lon = FloatField(validators=[optional(), number_range(-180, 180)])
     accuracy = IntegerField(validators=[optional(), number_range(0, 100000)])
 
+    def gps(self) -> GpsFix | None:
+        """Return the pin posted with the address, if the user set one."""
+        if self.lat.data is None or self.lon.data is None:
+            return None
+        return GpsFix(lat=self.lat.data, lon=self.lon.data, accuracy_m=self.accuracy.data)
+
 
 class LodgingForm(AddressFields):
     name = StringField(
@@ -60,9 +67,3 @@ class DecisionForm(Form):
         _l("Reason (required when rejecting)"),
         validators=[optional(), length(max=Lodging.REASON_MAX)],
     )
-
-
-class PinForm(Form):
-    lat = FloatField(_l("Latitude"), validators=[required(), number_range(-90, 90)])
-    lon = FloatField(_l("Longitude"), validators=[required(), number_range(-180, 180)])
-    accuracy = IntegerField(validators=[optional(), number_range(0, 100000)])

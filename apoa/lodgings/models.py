@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from apoa.accounts.models import User
 from apoa.db import UTCDateTime, utcnow
-from apoa.extensions import db
+from apoa.extensions import Model
 from apoa.geocoding.models import Location
 
 
@@ -29,7 +29,7 @@ class LodgingStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class Lodging(db.Model):
+class Lodging(Model):
     """A place where foreigners stay; reports are accepted only once an officer verified it."""
 
     __tablename__ = "lodgings"
@@ -52,7 +52,8 @@ class Lodging(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     operator: so.Mapped[User] = so.relationship(foreign_keys=[operator_id])
-    location: so.Mapped[Location] = so.relationship()
+    # The backref lets a location name its lodging without geocoding importing lodgings.
+    location: so.Mapped[Location] = so.relationship(backref=so.backref("lodging", uselist=False))
 
     __table_args__ = (
         sa.CheckConstraint(

@@ -7,10 +7,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from apoa import signals
 from apoa.accounts.models import ReporterKind, Role, User
 from apoa.audit.services import record_event
-from apoa.compliance import summaries
 from apoa.errors import FieldError
+from apoa.extensions import db
 from apoa.geocoding.providers import AddressGeocoder
 from apoa.geocoding.services import GpsFix, locate
 from apoa.lodgings.models import Lodging, LodgingStatus
@@ -46,8 +47,6 @@ def register_lodging(
         status=LodgingStatus.PENDING,
         created_at=now,
     )
-    from apoa.extensions import db
-
     db.session.add(lodging)
     db.session.flush()
     record_event(
@@ -71,10 +70,7 @@ def decide_lodging(
     lodging.status = LodgingStatus.VERIFIED if verified else LodgingStatus.REJECTED
     lodging.decision_reason = reason
     lodging.decided_by_id, lodging.decided_at = officer.id, now
-    if verified:
-        summaries.lodging_verified(lodging, now=now)
-    else:
-        summaries.lodging_rejected(lodging)
+    (signals.lodging_verified if verified else signals.lodging_rejected).send(lodging, now=now)
     record_event(
         "lodging.verify" if verified else "lodging.reject",
         actor=officer,

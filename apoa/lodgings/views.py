@@ -4,40 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from apoa.accounts.models import ReporterKind, Role, User
-from apoa.db import utcnow
+from apoa import clock
+from apoa.accounts.models import ReporterKind, Role
 from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
 from apoa.extensions import db
-from apoa.geocoding.services import GpsFix, get_geocoder
-from apoa.lodgings import services
+from apoa.geocoding.services import get_geocoder
+from apoa.lodgings import bp, services
 from apoa.lodgings.forms import DecisionForm, LodgingForm
 from apoa.lodgings.models import Lodging, LodgingStatus
 from apoa.regions.queries import region_label
 from apoa.scoping import get_visible_or_404, visible
-from apoa.security import role_required
-
-bp = Blueprint("lodgings", __name__, url_prefix="/lodgings")
-
-
-def _actor() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def gps_from_form(form: Any) -> GpsFix | None:
-    """Return the pin posted with an address form, if the user set one."""
-    if form.lat.data is None or form.lon.data is None:
-        return None
-    return GpsFix(lat=form.lat.data, lon=form.lon.data, accuracy_m=form.accuracy.data)
+from apoa.security import current_actor, role_required
 
 
 @bp.get("/")
 @role_required(Role.REPORTER, Role.OFFICER, Role.ADMIN)
 def index() -> Any:
-    query = visible(Lodging, _actor()).order_by(Lodging.status.desc(), Lodging.created_at.desc())
+    query = visible(Lodging, current_actor()).order_by(
+        Lodging.status.desc(), Lodging.created_at.desc()
+    )
     status = request.args.get("status", "")
     if status in {s.value for s in LodgingStatus}:
         query = query.where(Lodging.status == status)
@@ -53,7 +41,7 @@ def index() -> Any:
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.REPORTER)
 def new() -> Any:
-    if current_user.reporter_kind != ReporterKind.LODGING:
+    if current_actor().reporter_kind != ReporterKind.LODGING:
         abort(403)
     form = LodgingForm()
     if form.validate_on_submit():
@@ -63,7 +51,7 @@ def new() -> Any:
         }
         try:
             lodging = services.register_lodging(
-                _actor(), data, gps=gps_from_form(form), now=utcnow(), geocoder=get_geocoder()
+                current_actor(), data, gps=form.gps(), now=clock.now(), geocoder=get_geocoder()
             )
         except (FieldError, FieldErrors) as error:
             db.session.rollback()
@@ -77,7 +65,7 @@ def new() -> Any:
 
 @bp.get("/<int:lodging_id>")
 def detail(lodging_id: int) -> Any:
-    lodging = get_visible_or_404(Lodging, lodging_id, _actor())
+    lodging = get_visible_or_404(Lodging, lodging_id, current_actor())
     return render_template(
         "lodgings/detail.html",
         lodging=lodging,
@@ -99,17 +87,17 @@ def reject(lodging_id: int) -> Any:
 
 
 def _decide(lodging_id: int, *, verified: bool) -> Any:
-    lodging = get_visible_or_404(Lodging, lodging_id, _actor())
+    lodging = get_visible_or_404(Lodging, lodging_id, current_actor())
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
         services.decide_lodging(
-            _actor(), lodging, verified=verified, reason=form.reason.data, now=utcnow()
+            current_actor(), lodging, verified=verified, reason=form.reason.data, now=clock.now()
         )
     except FieldError as error:
         db.session.rollback()
-        lodging = get_visible_or_404(Lodging, lodging_id, _actor())
+        lodging = get_visible_or_404(Lodging, lodging_id, current_actor())
         copy_errors_to_form(form, error)
         return render_template(
             "lodgings/detail.html",

@@ -45,6 +45,8 @@ def map_shell(
     fmap.default_css = [("leaflet_css", leaflet_css)]
     folium.TileLayer(tiles_url, attr=attribution, max_zoom=19, name="base").add_to(fmap)
     root = fmap.get_root()
+    if not isinstance(root, folium.Figure):  # a Map's root is always its page
+        raise TypeError(f"unexpected folium root {type(root).__name__}")
     root.render()
     # Our page has its own viewport meta; folium's would forbid zooming the page.
     header = re.sub(r"<meta[^>]*>", "", root.header.render())

@@ -6,18 +6,25 @@ grouping the matching stays on the fly, over indexed columns, for the view.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TypeVarTuple
 
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from apoa.accounts.models import ReporterKind, User
+from apoa.geocoding.models import PRECISIONS, Location
+from apoa.lodgings.models import Lodging, LodgingKind
+from apoa.regions.timezones import WIB
 from apoa.reports import codes
-from apoa.reports.forms import PERMIT_LABELS
-from apoa.templating import KIND_LABELS, PRECISION_LABELS
+from apoa.reports.models import Person, Stay, StayStatus
 
-LODGING_KINDS = ("hotel", "guesthouse", "villa", "kos", "apartment", "private_home")
+Ts = TypeVarTuple("Ts")
+
+LODGING_KINDS = tuple(kind.value for kind in LodgingKind)
+REPORTER_KINDS = tuple(kind.value for kind in ReporterKind)
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ class MapFilters:
     def from_args(cls, args: MultiDict[str, str]) -> MapFilters:
         """Read the filters a URL carries; unknown values are ignored, not errors."""
 
-        def pick(name: str, allowed: Any) -> str | None:
+        def pick(name: str, allowed: Collection[str]) -> str | None:
             value = (args.get(name) or "").strip()
             return value if value and value in allowed else None
 
@@ -58,24 +65,18 @@ class MapFilters:
             nationality=codes.canonical_nationality(nationality)
             if codes.is_nationality(nationality)
             else None,
-            permit_type=pick("permit", PERMIT_LABELS),
-            reporter_kind=pick("reporter_kind", KIND_LABELS),
+            permit_type=pick("permit", codes.PERMIT_TYPES),
+            reporter_kind=pick("reporter_kind", REPORTER_KINDS),
             lodging_kind=pick("lodging_kind", LODGING_KINDS),
             first_day=first,
             last_day=last if first else None,
             region=region if region.isdigit() and len(region) in (2, 4, 6, 10) else None,
-            precision=pick("precision", PRECISION_LABELS),
+            precision=pick("precision", PRECISIONS),
         )
 
 
-def apply(query: sa.Select[Any], filters: MapFilters) -> sa.Select[Any]:
+def apply(query: sa.Select[*Ts], filters: MapFilters) -> sa.Select[*Ts]:
     """Add the filters to a query over Stay joined with Location."""
-    from apoa.accounts.models import User
-    from apoa.geocoding.models import Location
-    from apoa.lodgings.models import Lodging
-    from apoa.regions.timezones import WIB
-    from apoa.reports.models import Person, Stay, StayStatus
-
     if filters.first_day and filters.last_day:
         # Present on some day of the range (days in WIB: one map, one calendar).
         start = datetime.combine(filters.first_day, time.min, tzinfo=WIB)

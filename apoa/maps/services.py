@@ -1,21 +1,37 @@
-"""Read the cluster pyramid for a viewport, scoped to the actor's office."""
+"""Read the cluster pyramid and the stays for a viewport, scoped to the actor's office."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from apoa.accounts.models import Role, User
+from apoa.audit.services import record_event
+from apoa.compliance.models import ComplianceStatus, Ledger
+from apoa.compliance.queries import LedgerColumns
 from apoa.extensions import db
+from apoa.geocoding.models import Location
+from apoa.lodgings.models import Lodging, LodgingStatus
 from apoa.maps.cells import MAX_ZOOM
 from apoa.maps.filters import MapFilters, apply
 from apoa.maps.models import MapCell
-from apoa.maps.tiles import cell_range
+from apoa.maps.tiles import cell_range, cell_shift, to_tile
+from apoa.regions.models import Region
+from apoa.reports.models import Person, Stay, StayStatus
+from apoa.reports.scopes import stays_visible_to
+from apoa.scoping import office_clause
 
 POINT_LIMIT = 2000  # at street level single places are drawn; never more than this
+PLACE_STAY_LIMIT = 200  # stays listed in one place's popup
+# "Not reported lately" on the map is what the compliance list calls it (rule C3).
+NOT_REPORTED_LATELY = (ComplianceStatus.NEVER_REPORTED.value, ComplianceStatus.SILENT.value)
+
+Cluster = list[float | int | str]  # [lat, lon, count, "z/cx/cy"]
+Point = list[float | int]  # [lat, lon, count, location id]
+Area = list[float | int | str]  # [lat, lon, count, region code, name]
+SilentPlace = list[float | str | None]  # [lat, lon, name, last report (ISO) or None]
 
 
 @dataclass(frozen=True)
@@ -36,15 +52,38 @@ class Viewport:
         return cls(west, south, east, north, z)
 
 
-def _office_filter(actor: User) -> sa.ColumnElement[bool]:
-    if actor.role == Role.ADMIN:
-        return sa.true()  # national counts: no personal data in a cluster
-    if actor.role == Role.OFFICER:
-        return MapCell.office_id == (actor.office_id or -1)
-    return sa.false()
+@dataclass(frozen=True)
+class PlaceView:
+    """What a marker's popup shows: the place, and its open stays' check-in and nationality."""
+
+    name: str
+    stays: list[tuple[int, datetime, str]]  # stay id, check-in, nationality
+
+    def nationalities(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for _, _, nationality in self.stays:
+            counts[nationality] = counts.get(nationality, 0) + 1
+        return counts
 
 
-def clusters(actor: User, view: Viewport) -> list[list[float | int | str]]:
+def _centroid(n: int, sum_lat: float, sum_lon: float) -> tuple[float, float]:
+    return round(sum_lat / n, 5), round(sum_lon / n, 5)
+
+
+def _tile_window(view: Viewport) -> tuple[int, int, int, int]:
+    x0, y0 = to_tile(view.north, view.west)
+    x1, y1 = to_tile(view.south, view.east)
+    return x0, y0, x1, y1
+
+
+def _in_view(view: Viewport) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Location.lat.between(view.south, view.north),
+        Location.lon.between(view.west, view.east),
+    )
+
+
+def clusters(actor: User, view: Viewport) -> list[Cluster]:
     """Return [lat, lon, count, key] for each non-empty cell in view (office-scoped)."""
     z = min(view.zoom, MAX_ZOOM)
     cx0, cy0, cx1, cy1 = cell_range(view.west, view.south, view.east, view.north, z)
@@ -60,18 +99,18 @@ def clusters(actor: User, view: Viewport) -> list[list[float | int | str]]:
             MapCell.z == z,
             MapCell.cx.between(cx0, cx1),
             MapCell.cy.between(cy0, cy1),
-            _office_filter(actor),
+            office_clause(actor, MapCell.office_id),  # admins: national counts, no people
         )
         .group_by(MapCell.cx, MapCell.cy)
         .having(sa.func.sum(MapCell.n) > 0)
     ).all()
     return [
-        [round(sum_lat / n, 5), round(sum_lon / n, 5), int(n), f"{z}/{cx}/{cy}"]
+        [*_centroid(n, sum_lat, sum_lon), int(n), f"{z}/{cx}/{cy}"]
         for cx, cy, n, sum_lat, sum_lon in rows
     ]
 
 
-def points(actor: User, view: Viewport) -> list[list[float | int]]:
+def points(actor: User, view: Viewport) -> list[Point]:
     """Return [lat, lon, count, location id] for places with open stays in view (street level).
 
     Starts from the places in the view (index on x18, y18), then counts their
@@ -81,33 +120,8 @@ def points(actor: User, view: Viewport) -> list[list[float | int]]:
     return filtered_points(actor, view, MapFilters())
 
 
-def _stay_scope(actor: User) -> sa.ColumnElement[bool]:
-    """Counts only: officers their office's stays, admins the whole country."""
-    from apoa.reports.models import Stay
-
-    if actor.role == Role.ADMIN:
-        return sa.true()
-    if actor.role == Role.OFFICER:
-        return Stay.office_id == (actor.office_id or -1)
-    return sa.false()
-
-
-def _tile_window(view: Viewport) -> tuple[int, int, int, int]:
-    from apoa.maps.tiles import to_tile
-
-    x0, y0 = to_tile(view.north, view.west)
-    x1, y1 = to_tile(view.south, view.east)
-    return x0, y0, x1, y1
-
-
-def filtered_clusters(
-    actor: User, view: Viewport, filters: MapFilters
-) -> list[list[float | int | str]]:
+def filtered_clusters(actor: User, view: Viewport, filters: MapFilters) -> list[Cluster]:
     """Group the stays that match the filters into the view's cells, on the fly."""
-    from apoa.geocoding.models import Location
-    from apoa.maps.tiles import cell_shift
-    from apoa.reports.models import Stay
-
     z = min(view.zoom, MAX_ZOOM)
     size = 1 << cell_shift(z)
     x0, y0, x1, y1 = _tile_window(view)
@@ -118,32 +132,36 @@ def filtered_clusters(
         )
         .select_from(Stay)
         .join(Location, Stay.location_id == Location.id)
-        .where(_stay_scope(actor), Location.x18.between(x0, x1), Location.y18.between(y0, y1))
+        .where(
+            office_clause(actor, Stay.office_id),  # counts only: admins see the country
+            Location.x18.between(x0, x1),
+            Location.y18.between(y0, y1),
+        )
     )
     rows = db.session.execute(apply(query, filters).group_by(cx, cy)).all()
     return [
-        [round(sum_lat / n, 5), round(sum_lon / n, 5), int(n), f"{z}/{x}/{y}"]
+        [*_centroid(n, sum_lat or 0.0, sum_lon or 0.0), int(n), f"{z}/{x}/{y}"]
         for x, y, n, sum_lat, sum_lon in rows
     ]
 
 
-def filtered_points(actor: User, view: Viewport, filters: MapFilters) -> list[list[float | int]]:
+def filtered_points(actor: User, view: Viewport, filters: MapFilters) -> list[Point]:
     """Return [lat, lon, count, location id] of places in view whose stays match the filters.
 
     The places come first (index on x18, y18); each one's matching stays are
     counted by a correlated subquery (index on location_id, status), a plan
     SQLite keeps even without statistics (docs/benchmarks.md: 158 ms → ~4 ms).
+    Single places with people are personal data: admins get none.
     """
-    from apoa.geocoding.models import Location
-    from apoa.reports.models import Stay
-
     if actor.role == Role.ADMIN:
-        return []  # admins see counts, never single places with people
+        return []  # no query at all: the scope below would find nothing
     x0, y0, x1, y1 = _tile_window(view)
     count = apply(
         sa.select(sa.func.count(Stay.id))
         .select_from(Stay)
-        .where(Stay.location_id == Location.id, _stay_scope(actor)),
+        .where(
+            Stay.location_id == Location.id, office_clause(actor, Stay.office_id, personal=True)
+        ),
         filters,
     ).scalar_subquery()
     rows = db.session.execute(
@@ -151,17 +169,15 @@ def filtered_points(actor: User, view: Viewport, filters: MapFilters) -> list[li
         .where(Location.x18.between(x0, x1), Location.y18.between(y0, y1), count > 0)
         .limit(POINT_LIMIT)
     ).all()
-    return [[round(lat, 5), round(lon, 5), int(n), loc_id] for lat, lon, n, loc_id in rows]
+    return [
+        [round(lat, 5), round(lon, 5), int(n), loc_id]
+        for lat, lon, n, loc_id in rows
+        if lat is not None and lon is not None
+    ]
 
 
-def area_counts(
-    actor: User, view: Viewport, level: int, filters: MapFilters
-) -> list[list[float | int | str]]:
+def area_counts(actor: User, view: Viewport, level: int, filters: MapFilters) -> list[Area]:
     """Count matching stays per district (level 3) or village (level 4) in view."""
-    from apoa.geocoding.models import Location
-    from apoa.regions.models import Region
-    from apoa.reports.models import Stay
-
     length = {3: 6, 4: 10}[level]
     code = sa.func.substr(Location.region_code, 1, length).label("code")
     query = (
@@ -169,67 +185,79 @@ def area_counts(
         .select_from(Stay)
         .join(Location, Stay.location_id == Location.id)
         .where(
-            _stay_scope(actor),
+            office_clause(actor, Stay.office_id),
             sa.func.length(Location.region_code) >= length,
-            Location.lat.between(view.south, view.north),
-            Location.lon.between(view.west, view.east),
+            _in_view(view),
         )
     )
-    counts = dict(db.session.execute(apply(query, filters).group_by(code)).all())
+    counts: dict[str, int] = {
+        key: int(n) for key, n in db.session.execute(apply(query, filters).group_by(code))
+    }
     if not counts:
         return []
     regions = db.session.scalars(sa.select(Region).where(Region.code.in_(list(counts))))
     return [
-        [round(r.lat, 5), round(r.lon, 5), int(counts[r.code]), r.code, r.name]
+        [round(r.lat, 5), round(r.lon, 5), counts[r.code], r.code, r.name]
         for r in regions
         if r.lat is not None and r.lon is not None
     ]
 
 
-def silent_places(actor: User, view: Viewport, *, now: datetime) -> list[list[Any]]:
-    """Return verified lodgings in view with neither a report nor a nil report in their last period.
+def silent_places(actor: User, view: Viewport, *, now: datetime) -> list[SilentPlace]:
+    """Return the verified lodgings in view that have not reported lately, as of `now`.
 
-    [lat, lon, name, last report (ISO) or None]. The compliance lists (issue 6)
-    apply the full rules; the map shows where nobody has reported lately.
+    [lat, lon, name, last report or nil report (ISO) or None]. "Lately" is the
+    compliance rules' own: the places whose ledger status is silent or never
+    reported (rules C3, apoa.compliance.queries), not a rule of the map's.
     """
-    from apoa.geocoding.models import Location
-    from apoa.lodgings.models import Lodging, LodgingStatus
-    from apoa.reports.models import NilReport, Stay
-    from apoa.reports.services import cadence_for
-
-    days = 7 if cadence_for("lodging") == "weekly" else 31
-    since = now - timedelta(days=days)
-    last_stay = (
-        sa.select(sa.func.max(Stay.reported_at))
-        .where(Stay.lodging_id == Lodging.id)
-        .scalar_subquery()
-    )
-    last_nil = (
-        sa.select(sa.func.max(NilReport.submitted_at))
-        .where(NilReport.lodging_id == Lodging.id)
-        .scalar_subquery()
-    )
+    status = LedgerColumns(now).status()
     query = (
-        sa.select(Location.lat, Location.lon, Lodging.name, last_stay, last_nil)
+        sa.select(
+            Location.lat, Location.lon, Lodging.name, Ledger.last_report_at, Ledger.last_nil_at
+        )
+        .select_from(Ledger)
+        .join(Lodging, Ledger.lodging_id == Lodging.id)
         .join(Location, Lodging.location_id == Location.id)
         .where(
+            Ledger.is_active.is_(True),
+            office_clause(actor, Ledger.office_id),
             Lodging.status == LodgingStatus.VERIFIED,
-            Location.lat.between(view.south, view.north),
-            Location.lon.between(view.west, view.east),
+            _in_view(view),
+            status.in_(NOT_REPORTED_LATELY),
         )
         .limit(POINT_LIMIT)
     )
-    if actor.role == Role.OFFICER:
-        query = query.where(Location.office_id == (actor.office_id or -1))
-    elif actor.role != Role.ADMIN:
-        return []
-    found = []
-    for lat, lon, name, stay_at, nil_at in db.session.execute(query):
-        latest = max((t for t in (stay_at, nil_at) if t is not None), default=None)
-        if latest is not None and latest.tzinfo is None:
-            latest = latest.replace(tzinfo=UTC)  # SQLite returns naive UTC in subqueries
-        if latest is None or latest < since:
+    found: list[SilentPlace] = []
+    for lat, lon, name, report_at, nil_at in db.session.execute(query):
+        latest = max((t for t in (report_at, nil_at) if t is not None), default=None)
+        if lat is not None and lon is not None:
             found.append(
                 [round(lat, 5), round(lon, 5), name, latest.isoformat() if latest else None]
             )
     return found
+
+
+def view_place(actor: User, location: Location, *, now: datetime) -> PlaceView | None:
+    """Return what the popup of a place shows, or None when nobody the actor may see stays there.
+
+    No names: check-in times and nationalities only. Reading it is audited;
+    the caller commits.
+    """
+    stays = [
+        (stay_id, check_in, nationality)
+        for stay_id, check_in, nationality in db.session.execute(
+            stays_visible_to(actor)
+            .with_only_columns(Stay.id, Stay.check_in_at, Person.nationality)
+            .join(Person, Stay.person_id == Person.id)
+            .where(Stay.location_id == location.id, Stay.status == StayStatus.OPEN)
+            .order_by(Stay.check_in_at)
+            .limit(PLACE_STAY_LIMIT)
+        )
+    ]
+    if not stays:
+        return None
+    lodging = db.session.scalar(sa.select(Lodging).where(Lodging.location_id == location.id))
+    record_event(
+        "map.place_view", actor=actor, object_type="location", object_id=location.id, now=now
+    )
+    return PlaceView(name=lodging.name if lodging else location.address_text(), stays=stays)

@@ -4,28 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, request
-from flask_login import current_user
+from flask import abort, current_app, render_template, request, url_for
 
+from apoa import clock
 from apoa.accounts.models import Role
 from apoa.db import writes_on_get
-from apoa.maps import services
-from apoa.maps.filters import MapFilters
-from apoa.security import role_required
-
-bp = Blueprint("maps", __name__)
+from apoa.extensions import db
+from apoa.geocoding.models import Location
+from apoa.maps import bp, services
+from apoa.maps.builders import map_shell
+from apoa.maps.filters import LODGING_KINDS, MapFilters
+from apoa.reports.forms import nationality_choices
+from apoa.scoping import get_visible_or_404
+from apoa.security import csp_nonce, current_actor, role_required
 
 STREET_ZOOM = 15
+
+
+def _viewport(default_zoom: str) -> services.Viewport:
+    try:
+        return services.Viewport.parse(
+            request.args.get("bbox", ""), request.args.get("z", default_zoom)
+        )
+    except ValueError:
+        abort(400)
 
 
 @bp.get("/api/map/clusters")
 @role_required(Role.OFFICER, Role.ADMIN)
 def clusters() -> Any:
-    try:
-        view = services.Viewport.parse(request.args.get("bbox", ""), request.args.get("z", ""))
-    except ValueError:
-        abort(400)
-    actor = current_user._get_current_object()
+    view = _viewport("")
+    actor = current_actor()
     filters = MapFilters.from_args(request.args)
     if view.zoom >= STREET_ZOOM:
         found = (
@@ -45,11 +54,6 @@ def clusters() -> Any:
 @bp.get("/map")
 @role_required(Role.OFFICER, Role.ADMIN)
 def map_page() -> Any:
-    from flask import current_app, render_template, url_for
-
-    from apoa.maps.builders import map_shell
-    from apoa.security import csp_nonce
-
     shell = map_shell(
         tiles_url=current_app.config["MAP_TILES_URL"],
         attribution=current_app.config["MAP_TILES_ATTRIBUTION"],
@@ -57,15 +61,11 @@ def map_page() -> Any:
         leaflet_css=url_for("static", filename="vendor/leaflet/leaflet.css"),
         nonce=csp_nonce(),
     )
-    from apoa.maps.filters import LODGING_KINDS
-    from apoa.reports.forms import PERMIT_LABELS, nationality_choices
-
     return render_template(
         "maps/map.html",
         shell=shell,
         filters=request.args,
         nationalities=nationality_choices(),
-        permits=PERMIT_LABELS,
         lodging_kinds=LODGING_KINDS,
     )
 
@@ -75,42 +75,20 @@ def map_page() -> Any:
 @writes_on_get
 def place(location_id: int) -> Any:
     """What a marker's popup shows: the place, how many stay, their nationalities; no names."""
-    import sqlalchemy as sa
-    from flask import url_for
-
-    from apoa.audit.services import record_event
-    from apoa.extensions import db
-    from apoa.geocoding.models import Location
-    from apoa.reports.models import Person, Stay, StayStatus
-    from apoa.scoping import get_visible_or_404, stays_visible_to
-
-    actor = current_user._get_current_object()
+    now = clock.now()
+    actor = current_actor()
     location = get_visible_or_404(Location, location_id, actor)
-    stays = db.session.execute(
-        stays_visible_to(actor)
-        .with_only_columns(Stay.id, Stay.check_in_at, Person.nationality)
-        .join(Person, Stay.person_id == Person.id)
-        .where(Stay.location_id == location.id, Stay.status == StayStatus.OPEN)
-        .order_by(Stay.check_in_at)
-        .limit(200)
-    ).all()
-    if not stays:
+    shown = services.view_place(actor, location, now=now)
+    if shown is None:
         abort(404)
-    from apoa.lodgings.models import Lodging
-
-    lodging = db.session.scalar(sa.select(Lodging).where(Lodging.location_id == location.id))
-    record_event("map.place_view", actor=actor, object_type="location", object_id=location.id)
     db.session.commit()
-    nationalities: dict[str, int] = {}
-    for _, _, nationality in stays:
-        nationalities[nationality] = nationalities.get(nationality, 0) + 1
     return {
-        "place": lodging.name if lodging else location.address_text(),
-        "guests": len(stays),
-        "nationalities": nationalities,
+        "place": shown.name,
+        "guests": len(shown.stays),
+        "nationalities": shown.nationalities(),
         "stays": [
             {"check_in": check_in.isoformat(), "url": url_for("reports.stay", stay_id=stay_id)}
-            for stay_id, check_in, _ in stays
+            for stay_id, check_in, _ in shown.stays
         ],
     }
 
@@ -119,27 +97,21 @@ def place(location_id: int) -> Any:
 @role_required(Role.OFFICER, Role.ADMIN)
 def areas() -> Any:
     """Counts per district or village, for the map's area layers."""
+    view = _viewport("0")
     try:
-        view = services.Viewport.parse(request.args.get("bbox", ""), request.args.get("z", "0"))
         level = int(request.args.get("level", "3"))
-        if level not in (3, 4):
-            raise ValueError(level)
     except ValueError:
         abort(400)
-    actor = current_user._get_current_object()
+    if level not in (3, 4):
+        abort(400)
     filters = MapFilters.from_args(request.args)
-    return {"level": level, "areas": services.area_counts(actor, view, level, filters)}
+    return {"level": level, "areas": services.area_counts(current_actor(), view, level, filters)}
 
 
 @bp.get("/api/map/silent")
 @role_required(Role.OFFICER, Role.ADMIN)
 def silent() -> Any:
-    """Verified lodgings in view that have not reported lately (no stay, no nil report)."""
-    from apoa.db import utcnow
-
-    try:
-        view = services.Viewport.parse(request.args.get("bbox", ""), request.args.get("z", "0"))
-    except ValueError:
-        abort(400)
-    actor = current_user._get_current_object()
-    return {"places": services.silent_places(actor, view, now=utcnow())}
+    """Verified lodgings in view that have not reported lately, as the compliance rules say."""
+    now = clock.now()
+    view = _viewport("0")
+    return {"places": services.silent_places(current_actor(), view, now=now)}

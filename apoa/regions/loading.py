@@ -8,9 +8,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from apoa.extensions import db
-from apoa.geocoding.gazetteer import read_wilayah
 from apoa.regions.models import Office, OfficeJurisdiction, Region, RegionSearchTerm
 from apoa.regions.queries import search_name, search_terms
+from apoa.regions.wilayah import read_wilayah
 
 OFFICES_FILE = Path(__file__).parent / "data" / "offices.json"
 BATCH = 5000

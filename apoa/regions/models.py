@@ -8,13 +8,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from apoa.db import UTCDateTime, utcnow
-from apoa.extensions import db
+from apoa.extensions import Model
 
 LEVEL_PROVINCE, LEVEL_REGENCY, LEVEL_DISTRICT, LEVEL_VILLAGE = 1, 2, 3, 4
 CODE_LENGTH_BY_LEVEL = {LEVEL_PROVINCE: 2, LEVEL_REGENCY: 4, LEVEL_DISTRICT: 6, LEVEL_VILLAGE: 10}
 
 
-class Region(db.Model):
+class Region(Model):
     """One province, regency or city, district (kecamatan) or village (kelurahan/desa).
 
     Codes carry no dots ("5103011004"); a code always starts with its parent's,
@@ -40,7 +40,7 @@ class Region(db.Model):
         return f"<Region {self.code} {self.name}>"
 
 
-class RegionSearchTerm(db.Model):
+class RegionSearchTerm(Model):
     """Each word-start of a region's folded name ("kuta utara", "utara"), for type-ahead.
 
     Prefix search on a plain B-tree (term >= q AND term < q + "~") works the
@@ -59,7 +59,7 @@ class RegionSearchTerm(db.Model):
     level: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
 
 
-class Office(db.Model):
+class Office(Model):
     """A Kantor Imigrasi (immigration office) whose officers see its jurisdiction."""
 
     __tablename__ = "offices"
@@ -84,7 +84,7 @@ class Office(db.Model):
         return f"<Office {self.code}>"
 
 
-class OfficeJurisdiction(db.Model):
+class OfficeJurisdiction(Model):
     """A regency or a single district that an office covers (its wilayah kerja)."""
 
     __tablename__ = "office_jurisdictions"

@@ -1,13 +1,15 @@
-"""Named queries over the region gazetteer."""
+"""Named queries over the region gazetteer and the areas offices cover."""
 
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from apoa.extensions import db
-from apoa.regions.models import Region, RegionSearchTerm
+from apoa.regions.models import OfficeJurisdiction, Region, RegionSearchTerm
+from apoa.regions.timezones import WIB, timezone_for_region
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -94,3 +96,19 @@ def region_label(code: str | None) -> str:
         return ""
     path = region_path(code)
     return ", ".join(r.name for r in reversed(path)) if path else code
+
+
+def office_zone(office_id: int | None) -> ZoneInfo:
+    """Return an office's time zone: the zone of the first code it covers (an office lies in one).
+
+    WIB for the country (None), for the places no office covers (0) and for an
+    office that covers nothing yet.
+    """
+    if not office_id:
+        return WIB
+    first = db.session.scalar(
+        sa.select(sa.func.min(OfficeJurisdiction.region_code)).where(
+            OfficeJurisdiction.office_id == office_id
+        )
+    )
+    return timezone_for_region(first)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import request
 
-from apoa.regions import queries
+from apoa.regions import bp, queries
 from apoa.regions.models import Region
-
-bp = Blueprint("regions", __name__, url_prefix="/api/regions")
 
 
 def _as_json(region: Region) -> dict[str, Any]:

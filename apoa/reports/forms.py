@@ -7,6 +7,7 @@ works without JavaScript on any phone.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import get_locale
@@ -26,8 +27,15 @@ from wtforms.fields.choices import SelectChoice
 
 from apoa.forms import Form, length, optional, required
 from apoa.lodgings.forms import AddressFields
+from apoa.lodgings.models import Lodging
+from apoa.regions.timezones import timezone_for_region
 from apoa.reports import codes, rules
+from apoa.reports.limits import MAX_GUESTS_PER_REPORT
 from apoa.reports.models import Person, Stay
+from apoa.reports.periods import Period
+from apoa.reports.places import AddressChoice, LocalTime, LodgingChoice, PlaceChoice
+
+ADDRESS_FIELDS = ("street", "region_code", "rt", "rw", "postal_code", "lat", "lon", "accuracy")
 
 SEX_LABELS = {"M": _l("Male"), "F": _l("Female"), "X": _l("Unspecified")}
 PERMIT_LABELS = {
@@ -127,6 +135,18 @@ class StayFields(Form):
     check_in_time = TimeField(_l("Arrival time"), validators=[required()])
     expected_check_out = DateField(_l("Expected departure date"), validators=[required()])
 
+    def stay_data(self) -> dict[str, Any]:
+        """The stay as the services take it: the arrival in the place's own time."""
+        return {
+            "room": self.room.data,
+            "check_in_at": LocalTime(self.check_in_date.data, self.check_in_time.data),
+            "expected_check_out": self.expected_check_out.data,
+        }
+
+    def show_arrival(self, local: datetime) -> None:
+        self.check_in_date.data = local.date()
+        self.check_in_time.data = local.time().replace(second=0, microsecond=0)
+
 
 class CheckInForm(StayFields, AddressFields):
     """Lodging operators choose a lodging; RT/RW officials and lurah give an address."""
@@ -134,13 +154,55 @@ class CheckInForm(StayFields, AddressFields):
     submission_key = HiddenField()
     lodging_id = SelectField(_l("Lodging"), coerce=int, validators=[optional()])
     head = IntegerField(_l("Head of the family or group"), default=0, validators=[optional()])
-    guests = FieldList(FormField(GuestForm), min_entries=1, max_entries=30)
+    guests = FieldList(FormField(GuestForm), min_entries=1, max_entries=MAX_GUESTS_PER_REPORT)
+
+    def prepare(self, lodgings: list[Lodging] | None) -> None:
+        """Fit the form to the reporter: a lodging to choose, or an address to give."""
+        choices = nationality_choices()
+        for entry in self.guests:
+            entry.form.set_country_choices(choices)
+        if lodgings is not None:
+            self.lodging_id.choices = [(lodging.id, lodging.name) for lodging in lodgings]
+            for name in ADDRESS_FIELDS:
+                delattr(self, name)
+        else:
+            del self.lodging_id
+
+    def place_choice(self) -> PlaceChoice:
+        """The place this report names: the chosen lodging, or the typed address and pin."""
+        if "lodging_id" in self:
+            return LodgingChoice(self.lodging_id.data)
+        return AddressChoice(
+            street=self.street.data,
+            rt=self.rt.data,
+            rw=self.rw.data,
+            region_code=self.region_code.data,
+            postal_code=self.postal_code.data or None,
+            gps=self.gps(),
+        )
+
+    def guests_data(self) -> list[dict[str, Any]]:
+        return [entry.form.data_for_rules() for entry in self.guests]
+
+    def head_index(self) -> int:
+        return self.head.data if self.head.data is not None else 0
 
 
 class AmendForm(StayFields):
     submission_key = HiddenField()
     guest = FormField(GuestForm)
     reason = TextAreaField(_l("What was wrong?"), validators=[required(), length(max=500)])
+
+    def show_stay(self, stay: Stay, reported: dict[str, Any]) -> None:
+        """Start from this stay's own latest version, not from the shared person record."""
+        for name in rules.GUEST_FIELDS:
+            value = reported.get(name)
+            if name in ("birth_date", "passport_expiry", "permit_expiry") and value:
+                value = date.fromisoformat(value)
+            self.guest.form[name].data = value
+        self.room.data = stay.room
+        self.show_arrival(stay.check_in_at.astimezone(timezone_for_region(stay.location.region_code)))
+        self.expected_check_out.data = stay.expected_check_out
 
 
 class CancelForm(Form):
@@ -162,6 +224,16 @@ class NilReportForm(Form):
     submission_key = HiddenField()
     lodging_id = SelectField(_l("Lodging"), coerce=int, validators=[optional()])
     period = SelectField(_l("Period"), validators=[required()])
+
+    def offer(self, periods: list[Period], lodgings: list[Lodging] | None) -> None:
+        """Offer the periods that may be declared, and the lodgings (None: an area reporter)."""
+        self.period.choices = [
+            (p.start.isoformat(), f"{p.start:%d-%m-%Y} – {p.end:%d-%m-%Y}") for p in periods
+        ]
+        if lodgings is not None:
+            self.lodging_id.choices = [(lodging.id, lodging.name) for lodging in lodgings]
+        else:
+            del self.lodging_id
 
 
 class SearchForm(Form):

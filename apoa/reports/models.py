@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from apoa.accounts.models import User
 from apoa.db import UTCDateTime, utcnow
-from apoa.extensions import db
+from apoa.extensions import Model
 from apoa.geocoding.models import Location
 from apoa.lodgings.models import Lodging
 
@@ -36,7 +36,7 @@ class ReceiptKind(enum.StrEnum):
     NIL = "nil"
 
 
-class Person(db.Model):
+class Person(Model):
     """A foreign national, matched across reports by passport number and nationality."""
 
     __tablename__ = "persons"
@@ -65,7 +65,7 @@ class Person(db.Model):
         return f"{self.surname}, {self.given_names}" if self.given_names else self.surname
 
 
-class StayGroup(db.Model):
+class StayGroup(Model):
     """One check-in report: a family or a group arriving together (or one guest)."""
 
     __tablename__ = "stay_groups"
@@ -81,7 +81,7 @@ class StayGroup(db.Model):
     location: so.Mapped[Location] = so.relationship()
 
 
-class Stay(db.Model):
+class Stay(Model):
     """One guest's stay at one place: its current version; every change is a StayEvent."""
 
     __tablename__ = "stays"
@@ -139,7 +139,7 @@ class Stay(db.Model):
     )
 
 
-class StayEvent(db.Model):
+class StayEvent(Model):
     """An append-only record of a check-in, amendment, check-out or cancellation."""
 
     __tablename__ = "stay_events"
@@ -164,7 +164,7 @@ class StayEvent(db.Model):
     )
 
 
-class NilReport(db.Model):
+class NilReport(Model):
     """A declaration that no foreigner stayed during a period (laporan nihil)."""
 
     __tablename__ = "nil_reports"
@@ -185,7 +185,7 @@ class NilReport(db.Model):
     __table_args__ = (sa.UniqueConstraint("scope_key", "period_start"),)
 
 
-class Receipt(db.Model):
+class Receipt(Model):
     """A Surat Tanda Terima Pelaporan Orang Asing: proof that a report was received."""
 
     __tablename__ = "receipts"
@@ -215,7 +215,7 @@ class Receipt(db.Model):
     )
 
 
-class SubmissionKey(db.Model):
+class SubmissionKey(Model):
     """A form's one-time key and what it created, so a repeat returns the first result."""
 
     __tablename__ = "submission_keys"
@@ -228,7 +228,7 @@ class SubmissionKey(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class ReportCadence(db.Model):
+class ReportCadence(Model):
     """How often each kind of reporter must report, or declare that nobody stayed."""
 
     __tablename__ = "report_cadences"

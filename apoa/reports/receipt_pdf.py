@@ -190,8 +190,9 @@ def qr_drawing(url: str, *, code_width: float = QR_CODE_WIDTH) -> Drawing:
     widget = QrCodeWidget(url, barLevel="M")
     # The widget spreads its width over the modules plus the quiet zone, so size it from
     # the module count to keep the symbol itself at code_width, whatever the URL length.
-    widget.qr.make()
-    modules = widget.qr.getModuleCount()
+    qr = widget.qr  # type: ignore[attr-defined]  # set by QrCodeWidget, not declared on it
+    qr.make()
+    modules = qr.getModuleCount()
     side = code_width * (modules + 2 * widget.barBorder) / modules
     widget.barWidth = widget.barHeight = side
     drawing = Drawing(side, side)

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from apoa import signals
 from apoa.accounts.models import ReporterKind, Role, User
 from apoa.audit.services import record_event
-from apoa.compliance import summaries
 from apoa.errors import FieldError, FieldErrors
 from apoa.extensions import db
-from apoa.geocoding.models import Location
+from apoa.geocoding.providers import AddressGeocoder
 from apoa.lodgings.models import Lodging, LodgingStatus
-from apoa.maps import cells
 from apoa.regions.timezones import timezone_for_region
-from apoa.reports import codes, mrz, rules
+from apoa.reports import codes, limits, mrz, rules
+from apoa.reports.cadences import cadence_for
+from apoa.reports.events import ReportFacts, StayChange, state_of
 from apoa.reports.messages import mrz_error_message, problem_message
 from apoa.reports.models import (
     EventKind,
@@ -33,15 +33,16 @@ from apoa.reports.models import (
     Person,
     Receipt,
     ReceiptKind,
-    ReportCadence,
     Stay,
     StayEvent,
     StayGroup,
     StayStatus,
-    SubmissionKey,
 )
-from apoa.reports.periods import DEFAULT_CADENCES, Period, period_containing, previous_period
+from apoa.reports.periods import Period, period_containing, previous_period
+from apoa.reports.places import LocalTime, Place, PlaceChoice, instant, resolve_place
 from apoa.reports.receipt_numbers import new_receipt_number
+from apoa.reports.scopes import stays_visible_to
+from apoa.scoping import visible
 
 GUEST_FIELDS = rules.GUEST_FIELDS
 PERSON_FIELDS = (
@@ -57,54 +58,6 @@ PERSON_FIELDS = (
     "phone",
 )
 STAY_FIELDS = ("permit_type", "permit_number", "permit_expiry", "purpose")
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where guests stay: a verified lodging, or an address inside an area reporter's area."""
-
-    location: Location
-    lodging: Lodging | None = None
-
-    @property
-    def name(self) -> str:
-        if self.lodging is not None:
-            return self.lodging.name
-        region = self.location.region
-        return region.name if region is not None else (self.location.street or "")
-
-
-# ---------------------------------------------------------------- places
-
-
-def place_for_lodging(actor: User, lodging: Lodging) -> Place:
-    """Return a lodging as a place to report at, if the actor runs it and it is verified."""
-    if lodging.operator_id != actor.id:
-        raise FieldError("lodging_id", _l("Choose one of your lodgings."))
-    if lodging.status != LodgingStatus.VERIFIED:
-        raise FieldError(
-            "lodging_id",
-            _l("This lodging is not verified yet. The immigration office must verify it first."),
-        )
-    return Place(location=lodging.location, lodging=lodging)
-
-
-def check_area_address(
-    actor: User, region_code: str | None, rw: int | None, rt: int | None
-) -> None:
-    """Keep RT/RW officials and lurah inside their own area (issue 4, point 1)."""
-    if actor.reporter_kind not in (ReporterKind.RT_RW, ReporterKind.LURAH):
-        raise FieldError(None, _l("Only RT/RW officials and lurah report stays at addresses."))
-    errors = []
-    if region_code != actor.area_code:
-        errors.append(FieldError("region_code", _l("The address must lie in your own village.")))
-    if actor.reporter_kind == ReporterKind.RT_RW:
-        if rw != actor.rw:
-            errors.append(FieldError("rw", _l("The address must lie in your own RW.")))
-        if actor.rt is not None and rt != actor.rt:
-            errors.append(FieldError("rt", _l("The address must lie in your own RT.")))
-    if errors:
-        raise FieldErrors(errors)
 
 
 # ---------------------------------------------------------------- receipts and keys
@@ -134,14 +87,6 @@ def issue_receipt(
     db.session.add(receipt)
     db.session.flush()
     return receipt
-
-
-def claim_submission_key(actor: User, key: str, *, body_hash: str, now: datetime) -> SubmissionKey:
-    """Insert the form's key first, so a concurrent repeat collides on the primary key."""
-    claimed = SubmissionKey(reporter_id=actor.id, key=key, body_hash=body_hash, created_at=now)
-    db.session.add(claimed)
-    db.session.flush()
-    return claimed
 
 
 # ---------------------------------------------------------------- validation
@@ -342,17 +287,28 @@ def _flag_overlaps(stay: Stay) -> list[Stay]:
 
 def submit_check_in(
     actor: User,
-    place: Place,
+    place: Place | PlaceChoice,
     guests: Sequence[Mapping[str, Any]],
     stay_data: Mapping[str, Any],
     *,
     now: datetime,
+    geocoder: AddressGeocoder | None = None,
     head_index: int = 0,
 ) -> Receipt:
-    """Report the arrival of one guest or a family/group; returns the receipt."""
+    """Report the arrival of one guest or a family/group; returns the receipt.
+
+    `place` is a resolved place or the reporter's choice (a lodging, or an address that
+    is geocoded here with `geocoder`); `stay_data["check_in_at"]` is an instant or the
+    place's wall time (`LocalTime`).
+    """
     if actor.role != Role.REPORTER:
         raise FieldError(None, _l("Only reporters submit reports."))
+    place = resolve_place(actor, place, now=now, geocoder=geocoder)
+    check_in_at = instant(stay_data["check_in_at"], place.region_code)
+    stay_data = {**stay_data, "check_in_at": check_in_at}
     validate_report(guests, stay_data, now=now)
+    if not 0 <= head_index < len(guests):
+        head_index = 0
     group = StayGroup(
         reporter_id=actor.id,
         lodging_id=place.lodging.id if place.lodging else None,
@@ -364,7 +320,6 @@ def submit_check_in(
     receipt = issue_receipt(
         actor, ReceiptKind.CHECK_IN, place, guests=len(guests), now=now, group=group
     )
-    check_in_at: datetime = stay_data["check_in_at"]
     for index, raw_guest in enumerate(guests):
         guest = normalised_guest(raw_guest)
         person = match_person(guest, now=now)
@@ -396,18 +351,20 @@ def submit_check_in(
         _apply_flags(stay, guest)
         _flag_overlaps(stay)
         _event(stay, EventKind.CHECK_IN, actor, receipt, now=now, guest=guest)
-    _count_on_map(place.location, +len(guests))
-    summaries.stays_changed((None, summaries.facts_of(stay)) for stay in group.stays)
-    summaries.report_made(
-        reporter_id=actor.id,
-        lodging_id=group.lodging_id,
-        office_id=place.location.office_id,
-        region_code=place.location.region_code,
-        cadence=cadence_for(actor.reporter_kind),
-        happened_at=check_in_at,
+    signals.stays_checked_in.send(
+        actor,
+        receipt=receipt,
+        changes=[(None, state_of(stay)) for stay in group.stays],
+        report=ReportFacts(
+            reporter_id=actor.id,
+            reporter_kind=actor.reporter_kind,
+            lodging_id=group.lodging_id,
+            office_id=place.location.office_id,
+            region_code=place.region_code,
+            happened_at=check_in_at,
+        ),
         now=now,
     )
-    summaries.refresh_open_stays(actor.id, group.lodging_id)
     record_event(
         "stay.check_in",
         actor=actor,
@@ -439,6 +396,8 @@ def amend_stay(
     """Correct a stay: a new version with a reason; earlier versions stay readable."""
     _require_open(stay)
     reason = (reason or "").strip()
+    check_in_at = instant(stay_data["check_in_at"], stay.location.region_code)
+    stay_data = {**stay_data, "check_in_at": check_in_at}
     errors = _problems_to_errors(rules.validate_guest(guest, today=now.date(), now=now))
     errors += _problems_to_errors(rules.validate_stay(stay_data, now=now))
     if not reason:
@@ -446,10 +405,9 @@ def amend_stay(
     if errors:
         raise FieldErrors(errors)
     guest = normalised_guest(guest)
-    check_in_at: datetime = stay_data["check_in_at"]
     if stay.checked_out_at is not None and check_in_at > stay.checked_out_at:
         raise FieldError("check_in_date", _l("The arrival cannot be after the recorded departure."))
-    before = summaries.facts_of(stay)
+    before = state_of(stay)
     person = stay.person
     if (guest["passport_number"], guest["nationality"], guest["birth_date"]) != (
         person.passport_number,
@@ -470,12 +428,11 @@ def amend_stay(
     stay.updated_at = now
     _apply_flags(stay, guest)
     _flag_overlaps(stay)
-    summaries.stays_changed([(before, summaries.facts_of(stay))])
-    summaries.refresh_open_stays(stay.reporter_id, stay.lodging_id)
     receipt = issue_receipt(
         actor, ReceiptKind.AMEND, _place_of(stay), guests=1, now=now, group=stay.group
     )
     _event(stay, EventKind.AMEND, actor, receipt, now=now, guest=guest, reason=reason)
+    signals.stay_amended.send(actor, receipt=receipt, changes=[(before, state_of(stay))], now=now)
     record_event(
         "stay.amend",
         actor=actor,
@@ -493,18 +450,15 @@ def cancel_stay(actor: User, stay: Stay, reason: str, *, now: datetime) -> Recei
     reason = (reason or "").strip()
     if not reason:
         raise FieldError("reason", _l("Say why the report is cancelled."))
-    if stay.status == StayStatus.OPEN:
-        _count_on_map(stay.location, -1)
-    before = summaries.facts_of(stay)
+    before = state_of(stay)
     stay.status = StayStatus.CANCELLED
     stay.version += 1
     stay.updated_at = now
-    summaries.stays_changed([(before, None)])
-    summaries.refresh_open_stays(stay.reporter_id, stay.lodging_id)
     receipt = issue_receipt(
         actor, ReceiptKind.CANCEL, _place_of(stay), guests=1, now=now, group=stay.group
     )
     _event(stay, EventKind.CANCEL, actor, receipt, now=now, reason=reason)
+    signals.stay_cancelled.send(actor, receipt=receipt, changes=[(before, state_of(stay))], now=now)
     record_event(
         "stay.cancel",
         actor=actor,
@@ -516,13 +470,20 @@ def cancel_stay(actor: User, stay: Stay, reason: str, *, now: datetime) -> Recei
     return receipt
 
 
-def record_check_out(actor: User, stays: Sequence[Stay], *, at: datetime, now: datetime) -> Receipt:
-    """Record the departure of one guest or a whole group with one receipt."""
+def record_check_out(
+    actor: User, stays: Sequence[Stay], *, at: datetime | LocalTime, now: datetime
+) -> Receipt:
+    """Record the departure of one guest or a whole group with one receipt.
+
+    `at` is an instant or the wall time at the guests' place (`LocalTime`).
+    """
     if not stays:
         raise FieldError(None, _l("Choose at least one guest."))
     if len({stay.location_id for stay in stays}) > 1:
         # One receipt belongs to one place (and one office): check out each place apart.
         raise FieldError(None, _l("Check out the guests of one place at a time."))
+    first = stays[0]
+    at = instant(at, first.location.region_code)
     if at > now:
         raise FieldError("checked_out_at", _l("The departure cannot be in the future."))
     for stay in stays:
@@ -531,32 +492,32 @@ def record_check_out(actor: User, stays: Sequence[Stay], *, at: datetime, now: d
         if at < stay.check_in_at:
             raise FieldError("checked_out_at", _l("The departure cannot be before the arrival."))
     receipt = issue_receipt(
-        actor, ReceiptKind.CHECK_OUT, _place_of(stays[0]), guests=len(stays), now=now
+        actor, ReceiptKind.CHECK_OUT, _place_of(first), guests=len(stays), now=now
     )
-    changes = []
+    changes: list[StayChange] = []
     for stay in stays:
-        _count_on_map(stay.location, -1)
-        before = summaries.facts_of(stay)
+        before = state_of(stay)
         stay.status = StayStatus.CHECKED_OUT
         stay.checked_out_at = at
         stay.check_out_reported_at = now
         stay.version += 1
         stay.updated_at = now
-        changes.append((before, summaries.facts_of(stay)))
+        changes.append((before, state_of(stay)))
         _event(stay, EventKind.CHECK_OUT, actor, receipt, now=now)
-    summaries.stays_changed(changes)
-    first = stays[0]
-    summaries.report_made(
-        reporter_id=first.reporter_id,
-        lodging_id=first.lodging_id,
-        office_id=first.office_id,
-        region_code=first.location.region_code,
-        cadence=cadence_for(first.reporter.reporter_kind),
-        happened_at=at,
+    signals.stays_checked_out.send(
+        actor,
+        receipt=receipt,
+        changes=changes,
+        report=ReportFacts(
+            reporter_id=first.reporter_id,
+            reporter_kind=first.reporter.reporter_kind,
+            lodging_id=first.lodging_id,
+            office_id=first.office_id,
+            region_code=first.location.region_code,
+            happened_at=at,
+        ),
         now=now,
     )
-    for reporter_id, lodging_id in {(s.reporter_id, s.lodging_id) for s in stays}:
-        summaries.refresh_open_stays(reporter_id, lodging_id)
     record_event(
         "stay.check_out",
         actor=actor,
@@ -568,12 +529,6 @@ def record_check_out(actor: User, stays: Sequence[Stay], *, at: datetime, now: d
     return receipt
 
 
-def _count_on_map(location: Location, count: int) -> None:
-    """Keep the map's cluster pyramid equal to the open stays (same transaction)."""
-    if location.lat is not None and location.lon is not None:
-        cells.adjust([(location.lat, location.lon, location.office_id, count)])
-
-
 def _place_of(stay: Stay) -> Place:
     return Place(location=stay.location, lodging=stay.lodging)
 
@@ -581,19 +536,21 @@ def _place_of(stay: Stay) -> Place:
 # ---------------------------------------------------------------- nil reports
 
 
-def cadence_for(kind: str | None) -> str:
-    """Return the nil-report cadence admins set for a kind of reporter."""
-    row = db.session.get(ReportCadence, kind) if kind else None
-    return row.cadence if row else DEFAULT_CADENCES.get(kind or "", "weekly")
-
-
 def nil_scope(actor: User, lodging: Lodging | None) -> str:
     return f"lodging:{lodging.id}" if lodging is not None else f"area:{actor.id}"
 
 
-def file_nil_report(actor: User, place: Place, period: Period, *, now: datetime) -> Receipt:
+def file_nil_report(
+    actor: User,
+    place: Place | PlaceChoice,
+    period: Period,
+    *,
+    now: datetime,
+    geocoder: AddressGeocoder | None = None,
+) -> Receipt:
     """Declare that no foreigner stayed during a period; refused when stays were reported in it."""
-    zone = timezone_for_region(place.location.region_code)
+    place = resolve_place(actor, place, now=now, geocoder=geocoder)
+    zone = timezone_for_region(place.region_code)
     if period.end >= now.astimezone(zone).date():
         # "Nobody stayed" can only be said of a period that is over.
         raise FieldError("period", _l("You can declare only a period that has ended."))
@@ -619,22 +576,27 @@ def file_nil_report(actor: User, place: Place, period: Period, *, now: datetime)
     ):
         raise FieldError("period", _l("A nil report for this period was already sent."))
     receipt = issue_receipt(actor, ReceiptKind.NIL, place, guests=0, now=now)
-    db.session.add(
-        NilReport(
-            reporter_id=actor.id,
-            lodging_id=place.lodging.id if place.lodging else None,
-            scope_key=scope,
-            period_start=period.start,
-            period_end=period.end,
-            submitted_at=now,
-            receipt_id=receipt.id,
-        )
-    )
-    summaries.nil_report_filed(
+    nil_report = NilReport(
         reporter_id=actor.id,
         lodging_id=place.lodging.id if place.lodging else None,
-        office_id=place.location.office_id,
-        region_code=place.location.region_code,
+        scope_key=scope,
+        period_start=period.start,
+        period_end=period.end,
+        submitted_at=now,
+        receipt_id=receipt.id,
+    )
+    db.session.add(nil_report)
+    signals.nil_report_filed.send(
+        actor,
+        receipt=receipt,
+        report=ReportFacts(
+            reporter_id=actor.id,
+            reporter_kind=actor.reporter_kind,
+            lodging_id=nil_report.lodging_id,
+            office_id=place.location.office_id,
+            region_code=place.region_code,
+            happened_at=None,
+        ),
         period_end=period.end,
         now=now,
     )
@@ -656,6 +618,33 @@ def local_day_bounds(first: date, last: date, zone: Any) -> tuple[datetime, date
     return start, end
 
 
+def verified_lodgings(actor: User) -> list[Lodging]:
+    """Return the actor's verified lodgings (the places an operator reports at), by name."""
+    return list(
+        db.session.scalars(
+            visible(Lodging, actor)
+            .where(Lodging.status == LodgingStatus.VERIFIED)
+            .order_by(Lodging.name)
+        )
+    )
+
+
+def reporter_zone(actor: User) -> Any:
+    """Return the time zone the reporter works in: their area's, or their first lodging's."""
+    if actor.area_code:
+        return timezone_for_region(actor.area_code)
+    lodgings = verified_lodgings(actor)
+    return timezone_for_region(lodgings[0].location.region_code if lodgings else None)
+
+
+def nil_periods(actor: User, *, now: datetime) -> list[Period]:
+    """Return the periods a nil report may be filed for: the last ended one and the one before."""
+    cadence = cadence_for(actor.reporter_kind)
+    today = now.astimezone(reporter_zone(actor)).date()
+    last = previous_period(period_containing(today, cadence), cadence)
+    return [last, previous_period(last, cadence)]
+
+
 def nil_report_due(
     actor: User, lodging: Lodging | None, *, today: date
 ) -> tuple[Period, NilReport | None]:
@@ -670,38 +659,19 @@ def nil_report_due(
     return period, sent
 
 
-def area_place(actor: User, *, now: datetime, geocoder: Any) -> Place:
-    """Return the place that stands for an area reporter's whole area (for nil reports)."""
-    if actor.area_code is None:
-        raise FieldError(None, _l("Your account has no area. Ask the admin to set it."))
-    location = db.session.scalar(
-        sa.select(Location)
-        .where(
-            Location.street.is_(None),
-            Location.region_code == actor.area_code,
-            Location.rw.is_(None) if actor.rw is None else Location.rw == actor.rw,
-            Location.rt.is_(None) if actor.rt is None else Location.rt == actor.rt,
-        )
-        .limit(1)
-    )
-    if location is None:
-        from apoa.geocoding.services import locate
-
-        location = locate(
-            street=None,
-            rt=actor.rt,
-            rw=actor.rw,
-            region_code=actor.area_code,
-            now=now,
-            geocoder=geocoder,
-        )
-    return Place(location=location)
+def nil_reports_due(actor: User, *, now: datetime) -> list[tuple[str, Period, NilReport | None]]:
+    """Return (place name, last ended period, nil report sent or None) for each of the places."""
+    today = now.astimezone(reporter_zone(actor)).date()
+    places: list[tuple[str, Lodging | None]]
+    if actor.reporter_kind == ReporterKind.LODGING:
+        places = [(lodging.name, lodging) for lodging in verified_lodgings(actor)]
+    else:
+        places = [(actor.area.name if actor.area else "", None)]
+    return [(name, *nil_report_due(actor, lodging, today=today)) for name, lodging in places]
 
 
 def stays_of_receipt(receipt: Receipt, actor: User) -> list[Stay]:
     """Return the stays a receipt's events touched that the actor may see, in order."""
-    from apoa.scoping import stays_visible_to
-
     return list(
         db.session.scalars(
             stays_visible_to(actor)
@@ -710,3 +680,71 @@ def stays_of_receipt(receipt: Receipt, actor: User) -> list[Stay]:
             .order_by(Stay.id)
         )
     )
+
+
+# ---------------------------------------------------------------- lists for the reporter's pages
+
+
+def list_present(actor: User, *, days: tuple[date, date] | None) -> list[Stay]:
+    """Return the actor's guests present now, or on some day of [first, last] in local time."""
+    query = stays_visible_to(actor).where(Stay.status != StayStatus.CANCELLED)
+    if days is None:
+        query = query.where(Stay.status == StayStatus.OPEN)
+    else:
+        # Present on some day of the range: arrived before it ended and not gone before it began.
+        first, after = local_day_bounds(*days, reporter_zone(actor))
+        query = query.where(
+            Stay.check_in_at < after,
+            sa.or_(Stay.checked_out_at.is_(None), Stay.checked_out_at >= first),
+        )
+    order = (Stay.group_id.desc(), Stay.is_head.desc(), Stay.id)
+    return list(db.session.scalars(query.order_by(*order).limit(limits.PRESENT_LIST_LIMIT)))
+
+
+def recent_receipts(actor: User) -> list[Receipt]:
+    """Return the actor's latest receipts, newest first."""
+    query = visible(Receipt, actor).order_by(Receipt.id.desc()).limit(limits.RECENT_RECEIPTS)
+    return list(db.session.scalars(query))
+
+
+def search_own_guests(actor: User, text: str) -> list[Stay]:
+    """Find the actor's guests by passport number or part of a name, latest arrival first."""
+    text = text.strip()
+    number = text.upper().replace(" ", "").replace("<", "")
+    like = f"%{text.lower()}%"
+    query = (
+        stays_visible_to(actor)
+        .join(Person, Stay.person_id == Person.id)
+        .where(
+            sa.or_(
+                Person.passport_number == number,
+                sa.func.lower(Person.surname).like(like),
+                sa.func.lower(Person.given_names).like(like),
+            )
+        )
+        .order_by(Stay.check_in_at.desc())
+        .limit(limits.SEARCH_RESULTS)
+    )
+    return list(db.session.scalars(query))
+
+
+def pending_lodgings(actor: User) -> list[Lodging]:
+    """Return an operator's lodgings that wait for verification (nothing for area reporters)."""
+    if actor.reporter_kind != ReporterKind.LODGING:
+        return []
+    query = visible(Lodging, actor).where(Lodging.status == LodgingStatus.PENDING)
+    return list(db.session.scalars(query))
+
+
+def person_timeline(actor: User, person_id: int) -> list[Stay]:
+    """Return a person's stays that the actor may see, by arrival."""
+    query = stays_visible_to(actor).where(Stay.person_id == person_id)
+    return list(db.session.scalars(query.order_by(Stay.check_in_at)))
+
+
+def stays_to_check_out(actor: User, ids: set[int]) -> list[Stay]:
+    """Return the actor's stays with these ids, locked for the check-out (in id order)."""
+    if not ids:
+        return []
+    query = stays_visible_to(actor).where(Stay.id.in_(ids)).order_by(Stay.id)
+    return list(db.session.scalars(query.with_for_update(of=Stay)))

@@ -12,9 +12,9 @@ from apoa.compliance import rules
 from apoa.compliance.models import Ledger
 from apoa.db import utcnow
 from apoa.regions.timezones import WITA
-from apoa.reports import services
 from apoa.reports.periods import WEEKLY
-from tests.reports.conftest import guest_data
+
+pytestmark = pytest.mark.dates
 
 
 def _ledger(db, lodging_id=None, reporter_id=None) -> Ledger:
@@ -29,10 +29,6 @@ def _set(db, ledger: Ledger, **facts) -> None:
     for key, value in facts.items():
         setattr(ledger, key, value)
     db.session.commit()
-
-
-def _guest(index: int):
-    return guest_data(index, passport_prefix="H")
 
 
 def _blocks(html: str) -> dict[str, str]:
@@ -50,7 +46,7 @@ def _status(block: str) -> str:
 
 
 @pytest.fixture
-def four_places(db, create_user, create_lodging):
+def four_places(db, create_user, create_lodging, create_stay):
     """A reporter (English) with a silent, a compliant, a late and an overdue lodging in Bali."""
     now = utcnow()
     limits = rules.thresholds(now, WITA, WEEKLY)
@@ -82,13 +78,7 @@ def four_places(db, create_user, create_lodging):
     overdue = create_lodging(operator, name="Hotel Lewat")
     _set(db, _ledger(db, overdue.id), registered_at=long_ago)
     arrived = now - timedelta(days=10)
-    services.submit_check_in(
-        operator,
-        services.place_for_lodging(operator, overdue),
-        [_guest(1), _guest(2)],
-        {"check_in_at": arrived, "expected_check_out": (now - timedelta(days=5)).date()},
-        now=arrived,
-    )
+    create_stay(operator, overdue, 2, arrived=arrived, leaves=timedelta(days=5), now=arrived)
     db.session.commit()
     return operator, limits
 
@@ -134,13 +124,11 @@ def test_each_place_shows_its_status_and_what_is_due(client, auth, four_places):
     assert "A recent report came more than" not in overdue
 
 
-def test_never_reported_area_reporter(db, client, create_user):
+def test_never_reported_area_reporter(db, client, auth, create_user):
     official = create_user("reporter", reporter_kind="rt_rw", locale="en", rw=3, rt=7)
     registered = utcnow() - timedelta(days=70)
     _set(db, _ledger(db, reporter_id=official.id), registered_at=registered)
-    from tests.conftest import AuthActions
-
-    AuthActions(client).login(official.username)
+    auth.login(official.username)
     html = client.get("/").get_data(as_text=True)
     [(name, block)] = _blocks(html).items()
     assert name == "Legian · RW 03 · RT 07"

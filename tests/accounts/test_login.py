@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and the session (security.md R3-R6, R9)."""
+"""Sign-in, sign-out and the session (docs/security.md R3-R6, R9)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from apoa.accounts.models import User
 from apoa.audit.models import AuditEvent
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 
 
 def test_login_page_is_indonesian_by_default(client):

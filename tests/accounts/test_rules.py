@@ -1,4 +1,4 @@
-"""Pure rules: password policy (R1) and sign-in throttling (R3)."""
+"""Pure rules: password policy (docs/security.md R1) and sign-in throttling (R3)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from apoa.accounts.models import User
 from apoa.audit.models import AuditEvent
 from apoa.regions.models import Office
+from tests.factories import TEST_PASSWORD
 
 
 def _office_id(db, code="kanim-ngurah-rai"):
@@ -165,8 +166,6 @@ def test_list_search_filter_and_paginate(make_app, create_user):
         create_user("reporter", username=f"penginapan{i:02d}")
     create_user("officer", username="petugas.satu")
     client = app.test_client()
-    from tests.conftest import TEST_PASSWORD
-
     client.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
     page1 = client.get("/admin/users?q=penginapan").get_data(as_text=True)
     assert "12 " in page1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from apoa.regions.models import Office
+from tests.factories import TEST_PASSWORD
 
 
 def test_create_and_edit_an_office(db, client, login_as):
@@ -50,8 +51,6 @@ def test_office_code_is_unique(client, login_as):
 
 
 def test_closing_an_office_ends_its_officers_sessions(app, db, client, login_as, create_user):
-    from tests.conftest import TEST_PASSWORD
-
     login_as("admin")
     officer = create_user("officer", office_code="kanim-denpasar")
     officer_client = app.test_client()
@@ -74,7 +73,6 @@ def test_audit_log_lists_and_filters(app, client, login_as):
 
 def test_offices_list_search_filter_and_paginate(make_app, create_user):
     from apoa.regions.loading import load_offices
-    from tests.conftest import TEST_PASSWORD
 
     app = make_app(ADMIN_PAGE_SIZE=5)
     with app.app_context():

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from tests.factories import TEST_PASSWORD
+
 CHROMIUM = os.environ.get("APOA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 PHONE = {"width": 360, "height": 740}
 CHROMIUM_ARGS = [
@@ -76,3 +78,16 @@ def phone(browser) -> Callable[..., Any]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def sign_in(live_server: str) -> Callable[..., None]:
+    """Return a function that signs a page in through the login form of the live server."""
+
+    def sign(page: Any, username: str, password: str = TEST_PASSWORD) -> None:
+        page.goto(f"{live_server}/login")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+
+    return sign

@@ -1,4 +1,7 @@
-"""The compliance list in a real browser on a laptop: filter, sort, open a history (issue 6)."""
+"""The compliance list in a real browser on a laptop: filter, sort, open a history.
+
+See docs/compliance.md.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,7 @@ import re
 from playwright.sync_api import expect
 
 from apoa.db import utcnow
-from tests.browser.test_phone_sign_in import _sign_in
 from tests.compliance.list_helpers import build_places
-from tests.conftest import TEST_PASSWORD
 
 LAPTOP = {"width": 1366, "height": 768}
 
@@ -22,7 +23,7 @@ def _places(db, create_user, create_lodging):
 
 
 def test_officer_filters_sorts_and_opens_a_history(
-    db, live_server, browser, create_user, create_lodging
+    db, live_server, sign_in, browser, create_user, create_lodging
 ):
     _places(db, create_user, create_lodging)
     context = browser.new_context(viewport=LAPTOP, locale="en-US")
@@ -34,7 +35,7 @@ def test_officer_filters_sorts_and_opens_a_history(
         lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
     )
     page.on("pageerror", lambda e: problems.append(str(e)))
-    _sign_in(page, live_server, "officer.ngr", TEST_PASSWORD)
+    sign_in(page, "officer.ngr")
     page.goto(f"{live_server}/compliance/")
     rows = page.locator("#compliance-table tbody tr")
     expect(rows).to_have_count(5)
@@ -82,10 +83,12 @@ def test_officer_filters_sorts_and_opens_a_history(
     context.close()
 
 
-def test_list_stays_readable_on_a_phone(db, live_server, phone, create_user, create_lodging):
+def test_list_stays_readable_on_a_phone(
+    db, live_server, sign_in, phone, create_user, create_lodging
+):
     _places(db, create_user, create_lodging)
     page = phone()
-    _sign_in(page, live_server, "officer.ngr", TEST_PASSWORD)
+    sign_in(page, "officer.ngr")
     page.goto(f"{live_server}/compliance/")
     expect(page.locator("#compliance-table tbody tr")).to_have_count(5)
     # The table keeps its columns and scrolls inside its box; the page does not.

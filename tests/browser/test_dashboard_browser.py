@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 
-from apoa.db import utcnow
-from tests.browser.test_phone_sign_in import _sign_in
-from tests.compliance.test_dashboard import LEGIAN, _area_place, _check_in, _guest
-from tests.conftest import TEST_PASSWORD
+from apoa.clock import wall_clock
+from tests.factories import guest_data
 
 LAPTOP = {"width": 1366, "height": 768}
 CHARTS = ("chart-trend", "chart-nationality", "chart-permit", "chart-district")
@@ -22,25 +21,37 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
-def _stays(db, create_user):
+@pytest.fixture
+def stays(db, create_user, create_place, create_stay):
+    """Five guests in Legian: three reported three months ago, two today; committed."""
     reporter = create_user("reporter")
-    now = utcnow()
-    place = _area_place(LEGIAN)
-    _check_in(
+    now = wall_clock()
+    legian = create_place("5103011004")
+    long_ago = now - timedelta(days=90)
+    guests = [
+        guest_data(1, nationality="AUS", issuing_country="AUS"),
+        guest_data(2),
+        guest_data(3, nationality="USA", issuing_country="USA", permit_type="visa_free"),
+    ]
+    create_stay(
         reporter,
-        place,
-        [_guest("AUS"), _guest("D"), _guest("USA", "visa_free")],
-        arrived=now - timedelta(days=90),
+        legian,
+        guests,
+        arrived=long_ago,
+        leaves=timedelta(days=60),
         now=now - timedelta(days=89),
     )
-    _check_in(reporter, place, [_guest("JPN"), _guest("AUS")], arrived=now, now=now)
+    guests = [
+        guest_data(4, nationality="JPN", issuing_country="JPN"),
+        guest_data(5, nationality="AUS", issuing_country="AUS"),
+    ]
+    create_stay(reporter, legian, guests, arrived=now, leaves=timedelta(days=60), now=now)
     db.session.commit()
 
 
 def test_officer_dashboard_draws_its_charts_without_csp_violations(
-    db, live_server, browser, create_user
+    db, stays, live_server, sign_in, browser, create_user
 ):
-    _stays(db, create_user)
     officer = create_user("officer", office_code="kanim-ngurah-rai")
     context = browser.new_context(viewport=LAPTOP, locale="id-ID")
     context.add_init_script(WATCH_CSP)
@@ -58,7 +69,7 @@ def test_officer_dashboard_draws_its_charts_without_csp_violations(
     page.on("pageerror", lambda error: problems.append(str(error)))
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    _sign_in(page, live_server, officer.username, TEST_PASSWORD)
+    sign_in(page, officer.username)
     page.wait_for_selector("[data-testid=home-title]")
     page.goto(f"{live_server}/dashboard/")
     expect(page.locator("[data-dashboard]")).to_have_attribute("data-charts-drawn", "4")
@@ -102,11 +113,10 @@ def test_officer_dashboard_draws_its_charts_without_csp_violations(
     context.close()
 
 
-def test_dashboard_is_readable_on_a_phone(db, live_server, phone, create_user):
-    _stays(db, create_user)
+def test_dashboard_is_readable_on_a_phone(db, stays, live_server, sign_in, phone, create_user):
     admin = create_user("admin")
     page = phone()
-    _sign_in(page, live_server, admin.username, TEST_PASSWORD)
+    sign_in(page, admin.username)
     page.wait_for_selector("[data-testid=home-title]")
     page.goto(f"{live_server}/dashboard/")
     expect(page.locator("[data-dashboard]")).to_have_attribute("data-charts-drawn", "4")

@@ -1,4 +1,4 @@
-"""The whole reporting job on a 360 px phone (issue 4).
+"""The whole reporting job on a 360 px phone (docs/reports.md).
 
 Register a lodging, have an officer verify it, report a family of three by
 pasting their passports' MRZ, see and verify the receipt, check the family
@@ -13,8 +13,6 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from apoa.reports.models import Stay
-from tests.browser.test_phone_sign_in import _sign_in
-from tests.conftest import TEST_PASSWORD
 from tests.mrz_samples import td3
 
 EXPIRY = date.today() + timedelta(days=1500)
@@ -36,13 +34,13 @@ def _fill_guest(page, index: int, mrz: str) -> None:
     page.select_option(f"#guests-{index}-purpose", "tourism")
 
 
-def test_family_report_on_a_phone(db, app, live_server, phone, create_user):
+def test_family_report_on_a_phone(db, app, live_server, sign_in, phone, create_user):
     operator = create_user("reporter", username="wisma.ayu")
     officer = create_user("officer", office_code="kanim-ngurah-rai")
 
     # 1. Register a lodging (type-ahead picks the village).
     page = phone()
-    _sign_in(page, live_server, operator.username, TEST_PASSWORD)
+    sign_in(page, operator.username)
     page.goto(f"{live_server}/lodgings/new")
     page.fill("#name", "Wisma Ayu")
     page.select_option("#kind", "guesthouse")
@@ -55,7 +53,7 @@ def test_family_report_on_a_phone(db, app, live_server, phone, create_user):
 
     # 2. The officer of the routed office verifies it.
     desk = phone()
-    _sign_in(desk, live_server, officer.username, TEST_PASSWORD)
+    sign_in(desk, officer.username)
     desk.goto(f"{live_server}/lodgings/?status=pending")
     desk.click("text=Wisma Ayu")
     desk.click("button[formaction$='/verify']")

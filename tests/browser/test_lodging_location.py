@@ -6,16 +6,15 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from apoa.lodgings.models import Lodging
-from tests.browser.test_phone_sign_in import _sign_in
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 
 LEGIAN_PIN = {"latitude": -8.70490, "longitude": 115.17030, "accuracy": 12}
 
 
-def test_register_a_lodging_with_my_location(db, live_server, phone, create_user):
+def test_register_a_lodging_with_my_location(db, live_server, sign_in, phone, create_user):
     operator = create_user("reporter")
     page = phone(geolocation=LEGIAN_PIN, permissions=["geolocation"])
-    _sign_in(page, live_server, operator.username, TEST_PASSWORD)
+    sign_in(page, operator.username)
     page.goto(f"{live_server}/lodgings/new")
     page.fill("#name", "Hotel Pantai")
     page.select_option("#kind", "hotel")
@@ -40,7 +39,7 @@ def test_register_a_lodging_with_my_location(db, live_server, phone, create_user
     assert lodging.status == "pending"
 
 
-def test_officer_sees_and_verifies_it(db, app, live_server, phone, create_user):
+def test_officer_sees_and_verifies_it(db, app, live_server, sign_in, phone, create_user):
     operator = create_user("reporter")
     officer = create_user("officer", office_code="kanim-ngurah-rai")
     client = app.test_client()
@@ -55,7 +54,7 @@ def test_officer_sees_and_verifies_it(db, app, live_server, phone, create_user):
         },
     )
     page = phone()
-    _sign_in(page, live_server, officer.username, TEST_PASSWORD)
+    sign_in(page, officer.username)
     page.goto(f"{live_server}/lodgings/?status=pending")
     page.click("text=Villa Sawah")
     page.click("button[formaction$='/verify']")

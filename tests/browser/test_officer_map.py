@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.test_phone_sign_in import _sign_in
-from tests.conftest import TEST_PASSWORD
-from tests.maps.test_clusters import _check_in
+from apoa.regions.models import Region
 
 
-def test_map_shows_clusters_that_split_when_clicked(db, live_server, browser, create_user):
+def test_map_shows_clusters_that_split_when_clicked(
+    db, live_server, sign_in, browser, create_user, create_stay
+):
     reporter = create_user("reporter")
-    _check_in(db, reporter, "5103011004", 2)  # Legian
-    _check_in(db, reporter, "5103011001", 1)  # Tuban, a few km south
+    create_stay(reporter, "5103011004", 2)  # Legian
+    create_stay(reporter, "5103011001", 1)  # Tuban, a few km south
+    db.session.commit()
     officer = create_user("officer", office_code="kanim-ngurah-rai")
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    _sign_in(page, live_server, officer.username, TEST_PASSWORD)
+    sign_in(page, officer.username)
     page.goto(f"{live_server}/map")
     box = page.locator("#officer-map")
     expect(box).to_have_attribute("data-clusters-drawn", "1")  # one bubble for Bali at zoom 5
@@ -46,37 +47,17 @@ def test_map_shows_clusters_that_split_when_clicked(db, live_server, browser, cr
     context.close()
 
 
-def test_street_level_places_that_share_a_point_spread_apart(db, live_server, browser, create_user):
-    from apoa.db import utcnow
-    from apoa.geocoding.services import get_geocoder, locate
-    from apoa.reports import services
-    from tests.reports.conftest import guest_data
-
+def test_street_level_places_that_share_a_point_spread_apart(
+    db, live_server, sign_in, browser, create_user, create_place, create_stay
+):
     reporter = create_user("reporter")
-    now = utcnow()
     for street in ("Gang Satu", "Gang Dua"):  # two addresses geocoded to the same village centre
-        location = locate(
-            street=street,
-            rt=None,
-            rw=None,
-            region_code="5103011004",
-            now=now,
-            geocoder=get_geocoder(),
-        )
-        services.submit_check_in(
-            reporter,
-            services.Place(location=location),
-            [guest_data(len(street))],
-            {"check_in_at": now, "expected_check_out": now.date()},
-            now=now,
-        )
+        create_stay(reporter, create_place("5103011004", street))
     db.session.commit()
     officer = create_user("officer", office_code="kanim-ngurah-rai")
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="id-ID")
     page = context.new_page()
-    _sign_in(page, live_server, officer.username, TEST_PASSWORD)
-    from apoa.regions.models import Region
-
+    sign_in(page, officer.username)
     legian = db.session.get(Region, "5103011004")
     page.goto(f"{live_server}/map")
     page.wait_for_selector("#officer-map[data-clusters-drawn]")

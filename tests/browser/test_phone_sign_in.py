@@ -9,14 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from apoa.accounts.models import User
-from tests.conftest import TEST_PASSWORD
-
-
-def _sign_in(page, base, username, password):
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
 
 
 @pytest.mark.parametrize(
@@ -29,10 +21,12 @@ def _sign_in(page, base, username, password):
         ("admin", None, "Admin"),
     ],
 )
-def test_each_role_signs_in_on_a_phone(live_server, phone, create_user, role, kind, expected):
+def test_each_role_signs_in_on_a_phone(
+    live_server, sign_in, phone, create_user, role, kind, expected
+):
     user = create_user(role, reporter_kind=kind) if kind else create_user(role)
     page = phone()
-    _sign_in(page, live_server, user.username, TEST_PASSWORD)
+    sign_in(page, user.username)
     page.wait_for_selector("[data-testid=home-title]")
     page.wait_for_load_state("load")  # measure with the stylesheet applied
     assert expected in page.inner_text("[data-testid=role]")
@@ -48,19 +42,19 @@ def test_each_role_signs_in_on_a_phone(live_server, phone, create_user, role, ki
     page.wait_for_url(f"{live_server}/login")
 
 
-def test_wrong_password_shows_an_indonesian_message(live_server, phone, create_user):
+def test_wrong_password_shows_an_indonesian_message(live_server, sign_in, phone, create_user):
     user = create_user("reporter")
     page = phone()
-    _sign_in(page, live_server, user.username, "bukan kata sandinya")
+    sign_in(page, user.username, "bukan kata sandinya")
     assert "Nama pengguna atau kata sandi salah" in page.inner_text(".form-errors")
 
 
 def test_admin_creates_a_reporter_who_must_change_password(
-    app, db, live_server, phone, create_user
+    app, db, live_server, sign_in, phone, create_user
 ):
     admin = create_user("admin")
     admin_page = phone()
-    _sign_in(admin_page, live_server, admin.username, TEST_PASSWORD)
+    sign_in(admin_page, admin.username)
     admin_page.goto(f"{live_server}/admin/users/new")
     admin_page.fill("#username", "hotel.bintang")
     admin_page.fill("#full_name", "Hotel Bintang Lima")
@@ -71,7 +65,7 @@ def test_admin_creates_a_reporter_who_must_change_password(
     assert len(password) >= 16
 
     reporter_page = phone()
-    _sign_in(reporter_page, live_server, "hotel.bintang", password)
+    sign_in(reporter_page, "hotel.bintang", password)
     reporter_page.wait_for_url(f"{live_server}/account/password")
     reporter_page.fill("#current_password", password)
     reporter_page.fill("#new_password", "pendek")
@@ -94,10 +88,10 @@ def test_admin_creates_a_reporter_who_must_change_password(
     )
 
 
-def test_admin_region_search_fills_the_village_code(live_server, phone, create_user):
+def test_admin_region_search_fills_the_village_code(live_server, sign_in, phone, create_user):
     admin = create_user("admin")
     page = phone()
-    _sign_in(page, live_server, admin.username, TEST_PASSWORD)
+    sign_in(page, admin.username)
     page.goto(f"{live_server}/admin/users/new")
     page.select_option("#role", "reporter")
     page.select_option("#reporter_kind", "rt_rw")

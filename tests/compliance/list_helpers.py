@@ -18,14 +18,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from apoa.accounts.passwords import hash_password
+from apoa.accounts.services import create_account
 from apoa.compliance.models import Ledger
-from apoa.geocoding.services import get_geocoder, locate
 from apoa.regions.timezones import WITA
-from apoa.reports import services
+from apoa.reports import places, services
 from apoa.reports.models import Stay
 from apoa.reports.periods import period_containing, previous_period
-from tests.conftest import TEST_PASSWORD
-from tests.reports.conftest import guest_form
+from tests.factories import TEST_PASSWORD, check_in_guests, guest_form, place_at
 
 LEGIAN, SEMINYAK, TUBAN = "5103011004", "5103011005", "5103011001"  # Kuta (510301)
 JIMBARAN = "5103051006"  # Kuta Selatan (510305)
@@ -48,34 +48,21 @@ def guest(**changes: Any) -> dict[str, Any]:
 
 def check_in(db, operator, lodging, n=1, *, arrived, now, leaves=None):
     """Report `n` guests arriving at a lodging (reported at `now`) and commit."""
-    receipt = services.submit_check_in(
-        operator,
-        services.place_for_lodging(operator, lodging),
-        [guest() for _ in range(n)],
-        {
-            "check_in_at": arrived,
-            "expected_check_out": leaves or (arrived + timedelta(days=3)).date(),
-        },
-        now=now,
+    made = check_in_guests(
+        operator, lodging, [guest() for _ in range(n)], arrived=arrived, leaves=leaves, now=now
     )
     db.session.commit()
-    return receipt
+    return made.receipt
 
 
 def area_check_in(db, official, village, *, arrived, now, rw=None):
-    location = locate(
-        street="Gang Melati 3", rt=None, rw=rw, region_code=village, now=now,
-        geocoder=get_geocoder(),
-    )  # fmt: skip
-    receipt = services.submit_check_in(
-        official,
-        services.Place(location=location),
-        [guest()],
-        {"check_in_at": arrived, "expected_check_out": (arrived + timedelta(days=2)).date()},
-        now=now,
+    """Report one guest arriving at an address in an area reporter's village and commit."""
+    place = place_at(village, "Gang Melati 3", rw=rw, now=now)
+    made = check_in_guests(
+        official, place, [guest()], arrived=arrived, leaves=timedelta(days=2), now=now
     )
     db.session.commit()
-    return receipt
+    return made.receipt
 
 
 def check_out_all(db, actor, *, at, now, lodging_id=None):
@@ -93,7 +80,7 @@ def nil_report_last_period(db, operator, lodging, *, now):
     today = now.astimezone(WITA).date()
     period = previous_period(period_containing(today, cadence), cadence)
     receipt = services.file_nil_report(
-        operator, services.place_for_lodging(operator, lodging), period, now=now
+        operator, places.place_for_lodging(operator, lodging), period, now=now
     )
     db.session.commit()
     return receipt, period
@@ -114,8 +101,6 @@ def registered_long_ago(db, ledger: Ledger, now: datetime, days: int = 60) -> No
 
 def area_reporter(db, admin, *, username, full_name, kind, village, rw=None, now, **extra):
     """Create an RT/RW official or lurah through the admin service (it opens the ledger row)."""
-    from apoa.accounts.services import create_account
-
     data = {
         "username": username,
         "full_name": full_name,
@@ -130,8 +115,6 @@ def area_reporter(db, admin, *, username, full_name, kind, village, rw=None, now
         "locale": None,
     }
     user, _password = create_account(admin, data, now=now)
-    from apoa.accounts.passwords import hash_password
-
     user.password_hash = hash_password(TEST_PASSWORD)
     user.must_change_password = False
     db.session.commit()

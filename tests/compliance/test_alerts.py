@@ -1,7 +1,7 @@
 """The alert queue's services: each kind at its edges, self-resolution, officers' steps.
 
 Stays are made through the report services with fixed times in Bali (WITA,
-UTC+8), so every edge is exact to the second.
+UTC+8), so every edge is exact to the second (tests/compliance/alert_scene.py).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import threading
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,20 +17,28 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
+from apoa.alerts import queries as alert_queries
+from apoa.alerts import services as alerts
+from apoa.alerts.models import Alert, AlertAction, AlertKind, AlertStatus
 from apoa.audit.models import AuditEvent
-from apoa.compliance import alerts
-from apoa.compliance.models import Alert, AlertAction, AlertKind, AlertStatus
 from apoa.errors import FieldError
 from apoa.reports import services
 from apoa.reports.models import Stay
 from apoa.scoping import get_visible_or_404, visible
+from tests.compliance.alert_scene import (
+    ARRIVAL,
+    LEAVING,
+    alerts_of,
+    build_scene,
+    check_in,
+    guest,
+    pinned_far_away,
+)
 
 WITA = ZoneInfo("Asia/Makassar")
 WIB = ZoneInfo("Asia/Jakarta")
 SECOND = timedelta(seconds=1)
 
-ARRIVAL = datetime(2025, 3, 3, 14, 0, tzinfo=WITA)
-LEAVING = date(2025, 3, 5)
 # Expected to leave on 5 March: the grace (24 h) runs from the end of that day,
 # so the stay becomes overdue after 7 March 00:00 WITA.
 OVERDUE_FROM = datetime(2025, 3, 7, 0, 0, tzinfo=WITA)
@@ -42,86 +49,15 @@ def msg(text: str, **values) -> str:
     return str(_l(text, **values))
 
 
-def guest(passport: str = "C01X00T41", *, permit_expiry: date | None = date(2025, 4, 30)):
-    """One guest's fields as the check-in service takes them."""
-    return {
-        "surname": "Müller",
-        "given_names": "Hans Peter",
-        "sex": "M",
-        "birth_date": date(1980, 5, 17),
-        "birth_place": "Hamburg",
-        "nationality": "D",
-        "passport_number": passport,
-        "issuing_country": "D",
-        "passport_expiry": date(2030, 1, 1),
-        "permit_type": "voa",
-        "permit_number": "",
-        "permit_expiry": permit_expiry,
-        "purpose": "tourism",
-        "phone": "",
-    }
-
-
-def check_in(db, operator, lodging, *, arrive=ARRIVAL, leave=LEAVING, reported=None, **guest_kw):
-    """Report one guest's arrival through the real service; return the committed stay."""
-    receipt = services.submit_check_in(
-        operator,
-        services.place_for_lodging(operator, lodging),
-        [guest(**guest_kw)],
-        {"check_in_at": arrive, "expected_check_out": leave},
-        now=reported or arrive + timedelta(hours=1),
-    )
-    db.session.commit()
-    return services.stays_of_receipt(receipt, operator)[0]
-
-
 def check_out(db, operator, stay, *, at, reported=None):
     services.record_check_out(operator, [stay], at=at, now=reported or at + timedelta(hours=1))
     db.session.commit()
-
-
-def alerts_of(db, kind=None):
-    query = sa.select(Alert).order_by(Alert.id)
-    if kind:
-        query = query.where(Alert.kind == kind)
-    return list(db.session.scalars(query))
 
 
 def scan(db, office_id, now):
     added = alerts.raise_due_alerts(office_id, now=now)
     db.session.commit()
     return added
-
-
-def build_scene(create_user, create_lodging) -> SimpleNamespace:
-    """Two offices: Ngurah Rai (two Bali lodgings) and Jakarta Pusat (one lodging)."""
-    officer = create_user("officer", username="petugas.ngr", office_code="kanim-ngurah-rai")
-    colleague = create_user("officer", username="rekan.ngr", office_code="kanim-ngurah-rai")
-    jakarta_officer = create_user(
-        "officer", username="petugas.jkt", office_code="kanim-jakarta-pusat"
-    )
-    hotel_op = create_user("reporter", username="hotel.op")
-    villa_op = create_user("reporter", username="villa.op")
-    jakarta_op = create_user("reporter", username="gambir.op")
-    hotel = create_lodging(hotel_op, name="Hotel Melati")
-    villa = create_lodging(villa_op, name="Villa Kenanga", street="Jl. Padma No. 2")
-    jakarta = create_lodging(
-        jakarta_op, name="Hotel Gambir", street="Jl. Medan Merdeka", region_code="3171011001"
-    )
-    assert hotel.location.office_id == officer.office_id
-    assert jakarta.location.office_id == jakarta_officer.office_id != officer.office_id
-    return SimpleNamespace(
-        officer=officer,
-        colleague=colleague,
-        jakarta_officer=jakarta_officer,
-        hotel_op=hotel_op,
-        villa_op=villa_op,
-        jakarta_op=jakarta_op,
-        hotel=hotel,
-        villa=villa,
-        jakarta=jakarta,
-        office=officer.office_id,
-    )
 
 
 @pytest.fixture
@@ -334,13 +270,13 @@ def test_open_elsewhere_across_offices_shows_only_the_officers_side(db, scene):
     assert scan(db, scene.office, now) == 1
     (alert,) = alerts_of(db)
     assert (alert.stay_id, alert.office_id) == (here.id, scene.office)
-    seen = alerts.open_elsewhere(here, scene.officer)
+    seen = alert_queries.open_elsewhere(here, scene.officer)
     assert (seen.visible, seen.hidden) == ([], 1)
-    seen = alerts.open_elsewhere(there, scene.jakarta_officer)
+    seen = alert_queries.open_elsewhere(there, scene.jakarta_officer)
     assert (seen.visible, seen.hidden) == ([], 1)
     # Within one office both sides are shown.
     villa = check_in(db, scene.villa_op, scene.villa, arrive=ARRIVAL + timedelta(hours=2))
-    seen = alerts.open_elsewhere(here, scene.officer)
+    seen = alert_queries.open_elsewhere(here, scene.officer)
     assert ([s.id for s in seen.visible], seen.hidden) == ([villa.id], 1)
 
 
@@ -362,27 +298,10 @@ def test_open_elsewhere_resolves_when_the_other_stay_ends(db, scene):
 # ---------------------------------------------------------------- location mismatch
 
 
-def _pinned_far_away(db):
-    from apoa.db import utcnow
-    from apoa.geocoding.services import GpsFix, get_geocoder, locate
-
-    location = locate(
-        street="Jl. Legian No. 99",
-        rt=None,
-        rw=None,
-        region_code="5103011004",  # Legian, Bali ...
-        gps=GpsFix(lat=-6.1754, lon=106.8272, accuracy_m=20),  # ... pinned in Jakarta
-        now=utcnow(),
-        geocoder=get_geocoder(),
-    )
-    db.session.commit()
-    return location
-
-
 def test_location_mismatch_is_raised_and_resolved_when_fixed(db, scene):
     from apoa.geocoding.services import place_pin
 
-    location = _pinned_far_away(db)
+    location = pinned_far_away(db)
     assert (location.needs_review, location.review_reason) == (True, "mismatch")
     now = datetime(2025, 3, 4, 9, 0, tzinfo=WITA)
     assert scan(db, scene.office, now) == 1
@@ -423,7 +342,7 @@ def test_open_alert_counts_per_office_and_nationally(db, scene):
              passport="C01X00T49")  # fmt: skip
     now = OVERDUE_FROM + timedelta(days=1)
     assert scan(db, None, now) == 3  # Bali: overdue and permit; Jakarta: overdue
-    counts = alerts.open_alert_counts(scene.office)
+    counts = alert_queries.open_alert_counts(scene.office)
     assert counts == {
         AlertKind.OVERDUE_CHECK_OUT: 1,
         AlertKind.PERMIT_EXPIRED: 1,
@@ -431,12 +350,12 @@ def test_open_alert_counts_per_office_and_nationally(db, scene):
         AlertKind.LOCATION_MISMATCH: 0,
     }
     assert counts["overdue_check_out"] == 1  # keys are plain strings too
-    assert alerts.open_alert_counts(None)[AlertKind.OVERDUE_CHECK_OUT] == 2
+    assert alert_queries.open_alert_counts(None)[AlertKind.OVERDUE_CHECK_OUT] == 2
     overdue = alerts_of(db, AlertKind.OVERDUE_CHECK_OUT)[0]
     alerts.acknowledge_alert(scene.officer, overdue, "On it.", now=now)
-    assert alerts.open_alert_counts(scene.office)[AlertKind.OVERDUE_CHECK_OUT] == 1
+    assert alert_queries.open_alert_counts(scene.office)[AlertKind.OVERDUE_CHECK_OUT] == 1
     alerts.resolve_alert(scene.officer, overdue, "Guest left.", now=now)
-    assert alerts.open_alert_counts(scene.office)[AlertKind.OVERDUE_CHECK_OUT] == 0
+    assert alert_queries.open_alert_counts(scene.office)[AlertKind.OVERDUE_CHECK_OUT] == 0
 
 
 def test_officers_see_only_their_offices_alerts(app, db, scene, create_user):
@@ -572,10 +491,10 @@ def test_system_notes_are_stored_in_english_and_shown_in_the_readers_language(ap
     system = AlertAction(action="resolve", note="Verified", actor_id=None)
     typed = AlertAction(action="resolve", note="Verified", actor_id=scene.officer.id)
     with app.test_request_context(), force_locale("id"):
-        assert alerts.note_text(system) == "Diverifikasi"
-        assert alerts.note_text(typed) == "Verified"
+        assert alert_queries.note_text(system) == "Diverifikasi"
+        assert alert_queries.note_text(typed) == "Verified"
     with app.test_request_context(), force_locale("en"):
-        assert alerts.note_text(system) == "Verified"
+        assert alert_queries.note_text(system) == "Verified"
 
 
 def test_two_officers_resolving_at_once_only_one_succeeds(app, db, scene, overdue_alert):

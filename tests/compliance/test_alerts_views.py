@@ -10,13 +10,15 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from apoa.alerts import services as alerts
+from apoa.alerts.models import Alert, AlertAction, AlertKind, AlertStatus
 from apoa.audit.models import AuditEvent
-from apoa.compliance import alerts
-from apoa.compliance.models import Alert, AlertAction, AlertKind, AlertStatus
 from apoa.db import utcnow
 from apoa.regions.timezones import WIB, WITA
-from tests.compliance.test_alerts import _pinned_far_away, alerts_of, build_scene, check_in
-from tests.conftest import TEST_PASSWORD, AuthActions
+from tests.compliance.alert_scene import alerts_of, build_scene, check_in, pinned_far_away
+from tests.factories import TEST_PASSWORD, AuthActions
+
+pytestmark = pytest.mark.dates
 
 
 def _overdue_stay(db, operator, lodging, *, zone=WITA, passport="C01X00T41", **kw):
@@ -332,7 +334,7 @@ def test_open_elsewhere_page_hides_the_other_offices_stay(app, db, scene, office
 
 
 def test_location_mismatch_page_links_to_the_fix(app, db, scene, officer):
-    location = _pinned_far_away(db)
+    location = pinned_far_away(db)
     officer.get("/alerts/")
     (alert,) = alerts_of(db)
     assert alert.kind == AlertKind.LOCATION_MISMATCH

@@ -1,4 +1,7 @@
-"""The pure compliance rules at the edges of their periods, with a fixed `now` (issue 6)."""
+"""The pure compliance rules at the edges of their periods, with a fixed `now`.
+
+See docs/compliance.md, Statuses.
+"""
 
 from __future__ import annotations
 

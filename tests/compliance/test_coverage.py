@@ -25,6 +25,8 @@ from tests.compliance.list_helpers import (
     registered_long_ago,
 )
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def areas(db, create_user, create_lodging):

@@ -1,4 +1,7 @@
-"""The dashboard (issue 6, point 5): figures equal to the stays, scoped, no personal data."""
+"""The dashboard: figures equal to the stays, scoped, no personal data.
+
+See docs/compliance.md, Dashboard.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +13,25 @@ import pytest
 import sqlalchemy as sa
 
 from apoa.accounts.models import User
-from apoa.compliance import dashboard, queries
-from apoa.compliance.models import NO_OFFICE, Alert, Ledger, OfficeDay
+from apoa.alerts.models import Alert
+from apoa.compliance import queries
+from apoa.compliance.models import NO_OFFICE, Ledger, OfficeDay
+from apoa.dashboard import figures as dashboard
 from apoa.db import utcnow
-from apoa.geocoding.services import get_geocoder, locate
 from apoa.lodgings.models import Lodging
 from apoa.regions.models import Office
 from apoa.regions.timezones import WIB, WITA, timezone_for_region
-from apoa.reports import services
+from apoa.reports import places, services
 from apoa.reports.models import Stay, StayStatus
 from apoa.reports.periods import period_containing, previous_period
-from tests.conftest import TEST_PASSWORD
-from tests.reports.conftest import guest_data
+from tests.factories import TEST_PASSWORD, check_in_guests, guest_data, place_at
+
+pytestmark = pytest.mark.dates
 
 # Wednesday 18 November 2026, 10:00 WITA: the week began on Monday the 16th,
 # the day 30 days earlier is 19 October.
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+TWO_MONTHS = timedelta(days=60)  # how long the guests mean to stay
 LEGIAN, JIMBARAN, GAMBIR, ACEH = "5103011004", "5103051006", "3171011001", "1101012001"
 _serial = Counter[str]()
 
@@ -41,23 +47,6 @@ def _guest(nationality: str = "D", permit_type: str = "voa", **changes):
         permit_type=permit_type,
     )
     return data
-
-
-def _check_in(reporter, place, guests, *, arrived, now):
-    services.submit_check_in(
-        reporter,
-        place,
-        guests,
-        {"check_in_at": arrived, "expected_check_out": (arrived + timedelta(days=60)).date()},
-        now=now,
-    )
-
-
-def _area_place(village: str, street: str = "Jl. Dasbor 1"):
-    location = locate(
-        street=street, rt=None, rw=None, region_code=village, now=utcnow(), geocoder=get_geocoder()
-    )
-    return services.Place(location=location)
 
 
 def _office_id(db, code: str) -> int:
@@ -133,12 +122,12 @@ def bali(db, create_user, create_lodging):
         other, name="Villa Jimbaran", street="Jl. Uluwatu 5", region_code=JIMBARAN
     )
     create_user("reporter", reporter_kind="rt_rw", area_code=LEGIAN, rw=4)  # never reported
-    here = services.place_for_lodging(operator, legian)
+    here = places.place_for_lodging(operator, legian)
     days = lambda n: timedelta(days=n)  # noqa: E731
     reports: list[tuple[datetime, bool]] = []  # (reported at, late)
 
     def check_in(guests, arrived, reported, place=here, who=operator):
-        _check_in(who, place, guests, arrived=arrived, now=reported)
+        check_in_guests(who, place, guests, leaves=TWO_MONTHS, arrived=arrived, now=reported)
         reports.append((reported, reported - arrived > timedelta(hours=24)))
 
     def stays_of(arrived):
@@ -169,16 +158,16 @@ def bali(db, create_user, create_lodging):
     # This week: a late report on Tuesday, two guests reported today, one in Jimbaran today.
     check_in([_guest("DEU")], NOW - days(5), NOW - days(1))
     check_in([_guest("D"), _guest("D")], NOW - days(1), NOW)
-    check_in(
-        [_guest("USA")], NOW, NOW, place=services.place_for_lodging(other, jimbaran), who=other
-    )
+    check_in([_guest("USA")], NOW, NOW, place=places.place_for_lodging(other, jimbaran), who=other)
     # A nil report on Monday for the week before last, from Jimbaran (nobody stayed then).
     period = previous_period(period_containing(date(2026, 11, 9), "weekly"), "weekly")
     services.file_nil_report(
-        other, services.place_for_lodging(other, jimbaran), period, now=NOW - days(2)
+        other, places.place_for_lodging(other, jimbaran), period, now=NOW - days(2)
     )
     # Another office's guest must not show.
-    _check_in(operator, _area_place(GAMBIR), [_guest("GBR")], arrived=NOW, now=NOW)
+    check_in_guests(
+        operator, place_at(GAMBIR), [_guest("GBR")], leaves=TWO_MONTHS, arrived=NOW, now=NOW
+    )
     db.session.commit()
     return legian.location.office_id, reports
 
@@ -228,10 +217,11 @@ def test_guests_reported_ahead_count_once_they_have_arrived(db, bali, create_use
     lodging = db.session.scalars(sa.select(Lodging).where(Lodging.operator_id == operator.id)).one()
     tomorrow = NOW + timedelta(hours=20)  # 09:00 WITA tomorrow, reported today
     assert tomorrow.astimezone(WITA).date() == date(2026, 11, 19)
-    _check_in(
+    check_in_guests(
         operator,
-        services.place_for_lodging(operator, lodging),
+        places.place_for_lodging(operator, lodging),
         [_guest("CHE")],
+        leaves=TWO_MONTHS,
         arrived=tomorrow,
         now=NOW,
     )
@@ -296,10 +286,11 @@ def test_trend_from_office_days_at_the_window_edges(db):
 def test_national_figures_sum_every_office_and_no_office(db, create_user):
     reporter = create_user("reporter")
     for village, guests in ((LEGIAN, 2), (GAMBIR, 3), (ACEH, 1)):
-        _check_in(
+        check_in_guests(
             reporter,
-            _area_place(village),
+            place_at(village),
             [_guest("AUS") for _ in range(guests)],
+            leaves=TWO_MONTHS,
             arrived=NOW - timedelta(hours=1),
             now=NOW,
         )
@@ -322,7 +313,7 @@ def test_top_fifteen_nationalities_and_the_others(db, create_user):
     codes = ["AUS", "USA", "JPN", "FRA", "NLD", "GBR", "CHN", "KOR", "IND", "SGP", "MYS"]
     codes += ["THA", "RUS", "ITA", "ESP", "CAN", "NZL", "BRA"]  # 18 nationalities
     guests = [_guest(code) for code in codes] + [_guest("AUS"), _guest("AUS"), _guest("USA")]
-    _check_in(reporter, _area_place(LEGIAN), guests, arrived=NOW, now=NOW)
+    check_in_guests(reporter, place_at(LEGIAN), guests, leaves=TWO_MONTHS, arrived=NOW, now=NOW)
     db.session.commit()
     figures = dashboard.figures(_office_id(db, "kanim-ngurah-rai"), now=NOW)
     assert figures.by_nationality[:2] == [("AUS", 3), ("USA", 2)]
@@ -370,18 +361,23 @@ def _recent_stays(db, create_user):
     """Guests in Bali and Jakarta now, a back-dated one in Bali, one checked out."""
     now = utcnow()
     reporter = create_user("reporter", full_name="Ketut Pelapor")
-    legian = _area_place(LEGIAN)
-    _check_in(
+    legian = place_at(LEGIAN)
+    check_in_guests(
         reporter,
         legian,
         [_guest("AUS", surname="Kangaroo"), _guest("D")],
+        leaves=TWO_MONTHS,
         arrived=now - timedelta(days=40),
         now=now - timedelta(days=39),
     )
-    _check_in(reporter, legian, [_guest("JPN", surname="Sakura")], arrived=now, now=now)
+    check_in_guests(
+        reporter, legian, [_guest("JPN", surname="Sakura")], leaves=TWO_MONTHS, arrived=now, now=now
+    )
     gone = db.session.scalars(sa.select(Stay).order_by(Stay.id)).first()
     services.record_check_out(reporter, [gone], at=now - timedelta(days=10), now=now)
-    _check_in(reporter, _area_place(GAMBIR), [_guest("GBR")] * 1, arrived=now, now=now)
+    check_in_guests(
+        reporter, place_at(GAMBIR), [_guest("GBR")] * 1, leaves=TWO_MONTHS, arrived=now, now=now
+    )
     db.session.commit()
 
 

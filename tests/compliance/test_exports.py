@@ -23,6 +23,8 @@ from tests.compliance.list_helpers import (
     read_xlsx,
 )
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def places(db, create_user, create_lodging):

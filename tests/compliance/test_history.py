@@ -19,6 +19,8 @@ from tests.compliance.list_helpers import (
     parse_table,
 )
 
+pytestmark = pytest.mark.dates
+
 
 @pytest.fixture
 def places(db, create_user, create_lodging):

@@ -1,4 +1,4 @@
-"""The officers' compliance list: what each row shows, filters, scoping (issue 6, point 2)."""
+"""The officers' compliance list: what each row shows, filters, scoping (docs/compliance.md)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from tests.compliance.list_helpers import (
     login,
     parse_table,
 )
+
+pytestmark = pytest.mark.dates
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from apoa.compliance.listing import COLUMNS, KIND_LABELS, Columns, rows_for
+from apoa.accounts.labels import KIND_LABELS
+from apoa.compliance.listing import COLUMNS, Columns, rows_for
 from apoa.compliance.queries import STATUS_ORDER
 from apoa.db import utcnow
 from tests.compliance.list_helpers import (
@@ -19,6 +20,8 @@ from tests.compliance.list_helpers import (
     parse_table,
     registered_long_ago,
 )
+
+pytestmark = pytest.mark.dates
 
 SORT_KEYS = [key for key, _ in COLUMNS]
 

@@ -1,4 +1,4 @@
-"""The bulk rebuild of the summaries equals what the report services kept (issue 6, point 7)."""
+"""The bulk rebuild of the summaries equals what the report services kept (docs/compliance.md)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,13 @@ from apoa.geocoding.services import get_geocoder, locate
 from apoa.lodgings.models import Lodging
 from apoa.lodgings.services import decide_lodging
 from apoa.regions.timezones import WIB, WITA
-from apoa.reports import services
+from apoa.reports import places, services
 from apoa.reports.models import Stay, StayStatus
 from apoa.reports.periods import period_containing, previous_period
 from tests.compliance.summary_tables import summary_snapshot
-from tests.reports.conftest import guest_data
+from tests.factories import check_in_guests, guest_data, place_at
+
+pytestmark = pytest.mark.dates
 
 BALI, JAKARTA, MALUKU = "5103011004", "3171011001", "8101011009"  # WITA, WIB, WIT
 
@@ -56,7 +58,7 @@ class World:
         self.lodging_places: list[services.Place] = []
         for name, code in (("Bali", BALI), ("Jakarta", JAKARTA)):
             lodging = self.lodging(f"Hotel {name} {tag}", code, now=now)
-            place = services.place_for_lodging(self.operator, lodging)
+            place = places.place_for_lodging(self.operator, lodging)
             self.lodging_places.append(place)
         # A lodging that was never verified has no ledger and cannot report.
         self.lodging(f"Pending {tag}", BALI, now=now, verify=False)
@@ -105,11 +107,9 @@ class World:
         """The home with this number in the reporter's area (the same one on every call)."""
         if (reporter.id, number) in self.homes:
             return self.homes[(reporter.id, number)]
-        location = locate(
-            street=f"Jl. Rumah No. {number}", rt=1, rw=reporter.rw or 1,
-            region_code=reporter.area_code, now=utcnow(), geocoder=get_geocoder(),
-        )  # fmt: skip
-        self.homes[(reporter.id, number)] = services.Place(location=location)
+        self.homes[(reporter.id, number)] = place_at(
+            reporter.area_code, f"Jl. Rumah No. {number}", rt=1, rw=reporter.rw or 1
+        )
         return self.homes[(reporter.id, number)]
 
     def check_in(self, actor, place, size, *, arrived, now, **guest_changes):
@@ -117,13 +117,10 @@ class World:
         for _ in range(size):
             self.counter += 1
             guests.append(_guest(self.counter, **guest_changes))
-        return services.submit_check_in(
-            actor,
-            place,
-            guests,
-            {"check_in_at": arrived, "expected_check_out": (arrived + timedelta(days=2)).date()},
-            now=now,
+        made = check_in_guests(
+            actor, place, guests, arrived=arrived, leaves=timedelta(days=2), now=now
         )
+        return made.receipt
 
     def open_stays(self, place: services.Place | None = None) -> list[Stay]:
         query = sa.select(Stay).where(Stay.status == StayStatus.OPEN).order_by(Stay.id)
@@ -194,7 +191,7 @@ def test_rebuild_equals_the_running_summaries(db, create_user):
     services.file_nil_report(operator, jakarta, old_week, now=now)
     month = previous_period(period_containing(now.date(), "monthly"), "monthly")
     month = previous_period(month, "monthly")
-    nil_place = services.area_place(lurah, now=now, geocoder=get_geocoder())
+    nil_place = places.area_place(lurah, now=now, geocoder=get_geocoder())
     services.file_nil_report(lurah, nil_place, month, now=now)
     # Reports in the current week, some open stays left, one deactivated account.
     now = today - timedelta(days=1)
@@ -347,7 +344,7 @@ def test_rebuild_equals_the_running_summaries_after_any_sequence(db, create_user
                 actor, place, cadence = world.operator, lodgings[which % 2], "weekly"
             else:
                 actor, cadence = world.lurah, "monthly"
-                place = services.area_place(actor, now=now, geocoder=get_geocoder())
+                place = places.area_place(actor, now=now, geocoder=get_geocoder())
             period = period_containing(start.date() - timedelta(days=35 * (1 + which)), cadence)
             if (actor.id, place.name, period.start) not in nil_periods:
                 nil_periods.add((actor.id, place.name, period.start))

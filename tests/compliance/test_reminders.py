@@ -21,15 +21,17 @@ import pytest
 import sqlalchemy as sa
 
 from apoa.accounts.models import User
+from apoa.alerts.models import Alert
 from apoa.audit.models import AuditEvent
 from apoa.compliance import summaries
-from apoa.compliance.models import Alert, ComplianceStatus, Ledger, OfficeDay, ReminderLog
+from apoa.compliance.models import ComplianceStatus, Ledger, OfficeDay
 from apoa.compliance.queries import status_of_ledger
 from apoa.db import utcnow
 from apoa.regions.models import Office
-from apoa.reports import services
-from tests.reports.conftest import guest_data
-from tests.smtp_server import running_smtp_server
+from apoa.reminders.models import ReminderLog
+from tests.smtp_server import free_port, running_smtp_server
+
+pytestmark = pytest.mark.dates
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 WITA
 NOW_ARG = "2026-03-02T01:00:00"  # no offset: read as UTC
@@ -84,7 +86,7 @@ def _office(db, code: str) -> Office:
 
 
 @pytest.fixture
-def scene(db, create_user, create_lodging):
+def scene(db, create_user, create_lodging, create_stay):
     """Build the places and accounts described in the module docstring."""
     silent_since = datetime(2026, 2, 10, 3, 0, tzinfo=UTC)
     recent = datetime(2026, 2, 27, 2, 0, tzinfo=UTC)
@@ -112,12 +114,8 @@ def scene(db, create_user, create_lodging):
     )
     overdue_lodging, _ = _lodging_place(db, create_lodging, users["ben"], "Villa Overdue")
     arrived = datetime(2026, 2, 20, 1, 0, tzinfo=UTC)
-    services.submit_check_in(
-        users["ben"],
-        services.place_for_lodging(users["ben"], overdue_lodging),
-        [guest_data(1)],
-        {"check_in_at": arrived, "expected_check_out": date(2026, 2, 25)},
-        now=arrived,
+    create_stay(
+        users["ben"], overdue_lodging, arrived=arrived, leaves=date(2026, 2, 25), now=arrived
     )
     summaries.account_changed(users["rt"], now=REGISTERED)  # the RT's area: never reported
     summaries.ledger_for_area(users["rt"].id).registered_at = REGISTERED
@@ -220,7 +218,7 @@ def test_reminders_reach_silent_late_and_never_reporters_only(db, scene, smtp, m
 
 
 def test_the_plan_agrees_with_the_python_rules(db, scene, app):
-    from apoa.compliance.reminders import iter_reporter_reminders, plan_reporter_reminders
+    from apoa.reminders.services import iter_reporter_reminders, plan_reporter_reminders
 
     expected = set()
     for ledger in db.session.scalars(sa.select(Ledger).where(Ledger.is_active.is_(True))):
@@ -400,8 +398,6 @@ def test_without_a_mail_server_the_command_refuses_clearly(db, scene, make_app):
 
 
 def test_an_unreachable_mail_server_fails_without_recording(db, scene, make_app):
-    from tests.smtp_server import free_port
-
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
     result = _run(db, app, "--now", NOW_ARG)
     assert result.exit_code != 0
@@ -457,8 +453,8 @@ def test_reporters_reminded_within_the_interval_are_skipped(db, scene, smtp, mai
 
 
 def test_a_message_claimed_by_a_concurrent_run_is_skipped(db, scene, smtp, app):
-    from apoa.compliance.reminders import plan_reminders, send_reminders
     from apoa.mail import MailSender, MailSettings
+    from apoa.reminders.services import plan_reminders, send_reminders
 
     handler, port = smtp
     plan = plan_reminders(NOW)
@@ -498,7 +494,7 @@ def test_a_malformed_address_fails_alone(db, scene, smtp, mail_app):
 
 
 def test_links_follow_the_public_base_url(app):
-    from apoa.compliance.reminders import public_url
+    from apoa.reminders.mails import public_url
 
     app.config["PUBLIC_BASE_URL"] = "https://intranet.imigrasi.example/apoa"
     assert public_url("reports.nil_report") == "https://intranet.imigrasi.example/apoa/reports/nil"
@@ -514,8 +510,8 @@ def _settings(port):
 
 def test_no_transaction_is_open_while_the_mail_server_answers(db, scene, smtp, app):
     """The claim is committed before sending: on SQLite a held write lock would stop reports."""
-    from apoa.compliance.reminders import plan_reminders, send_reminders
     from apoa.mail import MailSender
+    from apoa.reminders.services import plan_reminders, send_reminders
 
     _, port = smtp
     seen = []
@@ -539,7 +535,7 @@ def test_no_transaction_is_open_while_the_mail_server_answers(db, scene, smtp, a
 
 
 def test_a_claim_left_by_a_dead_run_is_taken_over_and_a_fresh_one_is_not(db, scene, smtp, app):
-    from apoa.compliance.reminders import CLAIM_EXPIRES, plan_reminders, send_reminders
+    from apoa.reminders.services import CLAIM_EXPIRES, plan_reminders, send_reminders
 
     handler, port = smtp
     plan = plan_reminders(NOW)

@@ -1,4 +1,7 @@
-"""The report services keep the ledger, office days and presence counts current (issue 6)."""
+"""The report services keep the ledger, office days and presence counts current.
+
+See docs/compliance.md, Summary tables.
+"""
 
 from __future__ import annotations
 
@@ -12,28 +15,11 @@ from apoa.compliance.models import NO_OFFICE, Ledger, OfficeDay, PresenceCount
 from apoa.compliance.models import ComplianceStatus as S
 from apoa.db import utcnow
 from apoa.regions.timezones import WITA
-from apoa.reports import services
+from apoa.reports import places, services
 from apoa.reports.periods import period_containing, previous_period
-from tests.reports.conftest import guest_data
+from tests.factories import guest_data
 
-
-@pytest.fixture
-def verified_lodging(create_user, create_lodging):
-    operator = create_user("reporter", username="hotel.op")
-    return operator, create_lodging(operator)
-
-
-def _check_in(operator, lodging, guests, *, arrived, now, leaves=None):
-    return services.submit_check_in(
-        operator,
-        services.place_for_lodging(operator, lodging),
-        guests,
-        {
-            "check_in_at": arrived,
-            "expected_check_out": leaves or (arrived + timedelta(days=3)).date(),
-        },
-        now=now,
-    )
+pytestmark = pytest.mark.dates
 
 
 def _presence(db, office_id):
@@ -55,15 +41,15 @@ def test_verified_lodging_gets_a_ledger_row(db, verified_lodging):
     assert (ledger.reports_total, ledger.open_stays, ledger.last_report_at) == (0, 0, None)
 
 
-def test_check_in_check_out_and_cancel_update_every_summary(db, verified_lodging):
+def test_check_in_check_out_and_cancel_update_every_summary(db, create_stay, verified_lodging):
     operator, lodging = verified_lodging
     office = lodging.location.office_id
     now = utcnow()
-    _check_in(
+    create_stay(
         operator, lodging, [guest_data(1), guest_data(2, nationality="FRA")], arrived=now, now=now
     )
     # A late report: the guest arrived two days before it was reported.
-    _check_in(operator, lodging, [guest_data(3)], arrived=now - timedelta(days=2), now=now)
+    create_stay(operator, lodging, [guest_data(3)], arrived=now - timedelta(days=2), now=now)
     db.session.commit()
     ledger = db.session.scalar(sa.select(Ledger).where(Ledger.lodging_id == lodging.id))
     assert (ledger.reports_total, ledger.late_total, ledger.open_stays) == (2, 1, 3)
@@ -103,10 +89,10 @@ def lodging_stays(db, lodging):
     return list(db.session.scalars(sa.select(Stay).where(Stay.lodging_id == lodging.id)))
 
 
-def test_amending_the_nationality_moves_the_presence_count(db, verified_lodging):
+def test_amending_the_nationality_moves_the_presence_count(db, create_stay, verified_lodging):
     operator, lodging = verified_lodging
     now = utcnow()
-    _check_in(operator, lodging, [guest_data(1)], arrived=now, now=now)
+    create_stay(operator, lodging, [guest_data(1)], arrived=now, now=now)
     db.session.commit()
     (stay,) = lodging_stays(db, lodging)
     services.amend_stay(
@@ -128,9 +114,7 @@ def test_a_nil_report_counts_for_its_period(db, verified_lodging):
     now = utcnow()
     local_today = now.astimezone(WITA).date()
     period = previous_period(period_containing(local_today, "weekly"), "weekly")
-    services.file_nil_report(
-        operator, services.place_for_lodging(operator, lodging), period, now=now
-    )
+    services.file_nil_report(operator, places.place_for_lodging(operator, lodging), period, now=now)
     db.session.commit()
     ledger = db.session.scalar(sa.select(Ledger).where(Ledger.lodging_id == lodging.id))
     assert ledger.last_nil_period_end == period.end
@@ -230,15 +214,17 @@ def test_sql_statuses_equal_the_pure_rules(db, create_user):
     assert seen == {s.value for s in S}  # the cases reach every status
 
 
-def test_changing_the_cadence_recounts_reports_this_period(db, verified_lodging, create_user):
+def test_changing_the_cadence_recounts_reports_this_period(
+    db, create_stay, verified_lodging, create_user
+):
     from apoa.admin.cadences import set_cadence
 
     operator, lodging = verified_lodging
     admin = create_user("admin")
     wednesday = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
     week_before = wednesday - timedelta(days=8)  # same month, previous week
-    _check_in(operator, lodging, [guest_data(1)], arrived=week_before, now=week_before)
-    _check_in(operator, lodging, [guest_data(2)], arrived=wednesday, now=wednesday)
+    create_stay(operator, lodging, [guest_data(1)], arrived=week_before, now=week_before)
+    create_stay(operator, lodging, [guest_data(2)], arrived=wednesday, now=wednesday)
     db.session.commit()
     ledger = db.session.scalar(sa.select(Ledger).where(Ledger.lodging_id == lodging.id))
     assert (ledger.period_start, ledger.period_reports) == (date(2026, 11, 16), 1)
@@ -252,21 +238,20 @@ def test_changing_the_cadence_recounts_reports_this_period(db, verified_lodging,
     assert (ledger.period_start, ledger.period_reports) == (date(2026, 11, 16), 1)
 
 
-def test_a_location_routed_to_another_region_moves_its_counts(db, verified_lodging):
-    from apoa.maps import cells
+def test_a_location_routed_to_another_region_moves_its_counts(db, create_stay, verified_lodging):
+    from apoa.geocoding.services import LocationBefore, announce_if_moved
     from apoa.regions.routing import office_for_region
 
     operator, lodging = verified_lodging
     now = utcnow()
-    _check_in(operator, lodging, [guest_data(1)], arrived=now, now=now)
+    create_stay(operator, lodging, [guest_data(1)], arrived=now, now=now)
     db.session.commit()
     location = lodging.location
-    old_office, old_region = location.office_id, location.region_code
-    before = (location.lat, location.lon, old_office)
+    old_office = location.office_id
+    before = LocationBefore.of(location)
     location.region_code = "5171011001"  # a late geocode found it in Denpasar
     location.office_id = office_for_region(location.region_code)
-    db.session.flush()
-    cells.location_changed(location.id, before, old_region_code=old_region)
+    announce_if_moved(location, before, now=now)
     db.session.commit()
     new_counts = _presence(db, location.office_id)
     assert new_counts[("district", "517101")] == 1

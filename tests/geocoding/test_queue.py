@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from apoa.geocoding.models import Location
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 from tests.geocoding.nominatim_stub import PLACES, NominatimStub, place
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -54,7 +54,7 @@ def test_report_is_saved_at_once_and_the_worker_geocodes_it(make_app, create_use
     from rq import Queue, SimpleWorker
 
     from apoa.extensions import db
-    from apoa.geocoding.jobs import QUEUE_NAME
+    from apoa.geocoding.queue import QUEUE_NAME
     from apoa.lodgings.models import Lodging
 
     app = make_app(

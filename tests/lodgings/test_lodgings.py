@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from apoa.audit.models import AuditEvent
 from apoa.lodgings.models import Lodging
+from tests.factories import TEST_PASSWORD
 
 FORM = {
     "name": "Hotel Melati",
@@ -49,8 +50,6 @@ def test_only_lodging_operators_register(client, login_as):
 
 
 def test_officer_of_the_routed_office_verifies(app, db, client, login_as, create_user):
-    from tests.conftest import TEST_PASSWORD
-
     login_as("reporter")
     _register(client)
     lodging = db.session.scalars(sa.select(Lodging)).one()
@@ -76,8 +75,6 @@ def test_officer_of_the_routed_office_verifies(app, db, client, login_as, create
 
 
 def test_rejection_needs_a_reason(app, db, client, login_as, create_user):
-    from tests.conftest import TEST_PASSWORD
-
     login_as("reporter")
     _register(client)
     lodging = db.session.scalars(sa.select(Lodging)).one()
@@ -95,8 +92,6 @@ def test_rejection_needs_a_reason(app, db, client, login_as, create_user):
 
 
 def test_operators_see_only_their_own_lodgings(app, db, client, login_as, create_user):
-    from tests.conftest import TEST_PASSWORD
-
     login_as("reporter")
     _register(client)
     lodging = db.session.scalars(sa.select(Lodging)).one()
@@ -110,8 +105,6 @@ def test_operators_see_only_their_own_lodgings(app, db, client, login_as, create
 def test_officer_fixes_a_mismatched_pin_from_the_review_queue(
     app, db, client, login_as, create_user
 ):
-    from tests.conftest import TEST_PASSWORD
-
     login_as("reporter")
     _register(client, lat="-6.1754", lon="106.8272")  # a pin in Jakarta for Legian
     lodging = db.session.scalars(sa.select(Lodging)).one()

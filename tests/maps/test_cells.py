@@ -1,9 +1,8 @@
-"""The cluster pyramid always equals a recount of the open stays (issue 5)."""
+"""The cluster pyramid always equals a recount of the open stays (docs/maps.md)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -12,9 +11,9 @@ from hypothesis import strategies as st
 from apoa.db import utcnow
 from apoa.maps import cells
 from apoa.maps.models import MapCell
-from apoa.reports import services
+from apoa.reports import places, services
 from apoa.reports.models import Stay, StayStatus
-from tests.reports.conftest import guest_data
+from tests.factories import guest_data
 
 VILLAGES = ["5103011004", "5103011001", "5171011001", "3171011001"]
 
@@ -53,7 +52,7 @@ def _recount(db):
         max_size=12,
     )
 )
-def test_pyramid_equals_recount_after_any_mix_of_events(db, create_user, operations):
+def test_pyramid_equals_recount_after_any_mix_of_events(db, create_user, create_stay, operations):
     from apoa.geocoding.services import get_geocoder, locate, place_pin
 
     reporter = create_user("reporter", username=f"r{uuid.uuid4().hex[:8]}")
@@ -68,17 +67,8 @@ def test_pyramid_equals_recount_after_any_mix_of_events(db, create_user, operati
         open_stays = db.session.scalars(sa.select(Stay).where(Stay.status == StayStatus.OPEN)).all()
         if operation == "in":
             counter += 1
-            place = services.Place(location=locations[which])
-            services.submit_check_in(
-                reporter,
-                place,
-                [guest_data(counter)],
-                {
-                    "check_in_at": now - timedelta(hours=1),
-                    "expected_check_out": (now + timedelta(days=3)).date(),
-                },
-                now=now,
-            )
+            place = places.Place(location=locations[which])
+            create_stay(reporter, place, [guest_data(counter)], now=now)
         elif operation == "out" and open_stays:
             services.record_check_out(
                 reporter, [open_stays[which % len(open_stays)]], at=now, now=now
@@ -98,19 +88,9 @@ def test_pyramid_equals_recount_after_any_mix_of_events(db, create_user, operati
     db.session.commit()
 
 
-def test_rebuild_command(db, runner, verified_lodging):
+def test_rebuild_command(db, runner, verified_lodging, create_stay):
     operator, lodging = verified_lodging
-    now = utcnow()
-    services.submit_check_in(
-        operator,
-        services.place_for_lodging(operator, lodging),
-        [guest_data(1), guest_data(2)],
-        {
-            "check_in_at": now - timedelta(hours=1),
-            "expected_check_out": (now + timedelta(days=3)).date(),
-        },
-        now=now,
-    )
+    create_stay(operator, lodging, 2)
     db.session.commit()
     before = _snapshot(db)
     db.session.execute(sa.delete(MapCell))

@@ -4,38 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from apoa.db import utcnow
-from apoa.geocoding.services import get_geocoder, locate
 from apoa.regions.timezones import WITA
-from apoa.reports import services
-from tests.conftest import TEST_PASSWORD
-from tests.reports.conftest import guest_data
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.dates
 
 INDONESIA = "94,-11,142,6.5"
-
-
-def _check_in(db, reporter, village, guests, *, days_ago=0, nationality="D"):
-    now = utcnow()
-    location = locate(
-        street="Jl. Filter", rt=None, rw=None, region_code=village, now=now, geocoder=get_geocoder()
-    )
-    people = []
-    for index in range(guests):
-        guest = guest_data(
-            index + len(village) * 100 + days_ago * 1000 + hash(nationality) % 97 * 10000
-        )
-        guest["nationality"] = nationality
-        guest["issuing_country"] = nationality
-        people.append(guest)
-    arrival = now - timedelta(days=days_ago, hours=1)
-    services.submit_check_in(
-        reporter,
-        services.Place(location=location),
-        people,
-        {"check_in_at": arrival, "expected_check_out": (now + timedelta(days=3)).date()},
-        now=now,
-    )
-    db.session.commit()
 
 
 def _total(client, **args):
@@ -44,10 +21,10 @@ def _total(client, **args):
     return sum(c[2] for c in response.get_json()["clusters"])
 
 
-def test_filters_narrow_the_counts(app, db, create_user):
+def test_filters_narrow_the_counts(app, db, create_user, check_in_village):
     reporter = create_user("reporter")
-    _check_in(db, reporter, "5103011004", 2, nationality="AUS")
-    _check_in(db, reporter, "5103011004", 3, nationality="D")
+    check_in_village(reporter, "5103011004", 2, nationality="AUS")
+    check_in_village(reporter, "5103011004", 3, nationality="D")
     admin = create_user("admin")
     client = app.test_client()
     client.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
@@ -63,10 +40,10 @@ def test_filters_narrow_the_counts(app, db, create_user):
     assert _total(client, nationality="NOPE") == 5  # unknown values are ignored
 
 
-def test_past_day_counts_who_was_there(app, db, create_user):
+def test_past_day_counts_who_was_there(app, db, create_user, check_in_village):
     reporter = create_user("reporter")
-    _check_in(db, reporter, "5103011004", 1, days_ago=10)
-    _check_in(db, reporter, "5103011004", 2, days_ago=0, nationality="AUS")
+    check_in_village(reporter, "5103011004", 1, days_ago=10)
+    check_in_village(reporter, "5103011004", 2, days_ago=0, nationality="AUS")
     admin = create_user("admin")
     client = app.test_client()
     client.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
@@ -76,10 +53,12 @@ def test_past_day_counts_who_was_there(app, db, create_user):
     assert _total(client, **{"from": five_days_ago, "to": today.isoformat()}) == 3
 
 
-def test_filtered_counts_match_the_pyramid_and_stay_in_the_office(app, db, create_user):
+def test_filtered_counts_match_the_pyramid_and_stay_in_the_office(
+    app, db, create_user, check_in_village
+):
     reporter = create_user("reporter")
-    _check_in(db, reporter, "5103011004", 2)
-    _check_in(db, reporter, "3171011001", 4)
+    check_in_village(reporter, "5103011004", 2)
+    check_in_village(reporter, "3171011001", 4)
     officer = create_user("officer", office_code="kanim-jakarta-pusat")
     client = app.test_client()
     client.post("/login", data={"username": officer.username, "password": TEST_PASSWORD})
@@ -92,10 +71,10 @@ def test_filtered_counts_match_the_pyramid_and_stay_in_the_office(app, db, creat
     assert [p[2] for p in street.get_json()["points"]] == [4]
 
 
-def test_counts_per_district_and_village(app, db, create_user):
+def test_counts_per_district_and_village(app, db, create_user, check_in_village):
     reporter = create_user("reporter")
-    _check_in(db, reporter, "5103011004", 2)  # Legian, Kuta
-    _check_in(db, reporter, "5103011001", 1)  # Tuban, Kuta
+    check_in_village(reporter, "5103011004", 2)  # Legian, Kuta
+    check_in_village(reporter, "5103011001", 1)  # Tuban, Kuta
     admin = create_user("admin")
     client = app.test_client()
     client.post("/login", data={"username": admin.username, "password": TEST_PASSWORD})
@@ -114,7 +93,7 @@ def test_counts_per_district_and_village(app, db, create_user):
 
 
 def test_lodgings_that_have_not_reported_lately(
-    app, db, create_user, verified_lodging, create_lodging
+    app, db, freeze, create_user, verified_lodging, create_lodging, create_stay
 ):
     operator, reporting = verified_lodging
     create_lodging(
@@ -124,18 +103,10 @@ def test_lodgings_that_have_not_reported_lately(
         street="Jl. Sepi 1",
         region_code="5103011001",
     )
-    _check_in_at_lodging = services.place_for_lodging(operator, reporting)
-    now = utcnow()
-    services.submit_check_in(
-        operator,
-        _check_in_at_lodging,
-        [guest_data(7)],
-        {
-            "check_in_at": now - timedelta(hours=1),
-            "expected_check_out": (now + timedelta(days=2)).date(),
-        },
-        now=now,
-    )
+    # Two weeks on, a whole period has ended since both were verified: the rules call the
+    # lodging that never reported silent, the one with a guest staying compliant.
+    now = freeze(utcnow() + timedelta(days=14))
+    create_stay(operator, reporting, leaves=(now + timedelta(days=2)).date(), now=now)
     db.session.commit()
     officer = create_user("officer", office_code="kanim-ngurah-rai")
     client = app.test_client()

@@ -10,23 +10,17 @@ import pytest
 import sqlalchemy as sa
 
 from apoa.accounts.models import User
+from apoa.devdata.generate import NIL_COLUMNS, RECEIPT_COLUMNS, generate, receipt_number
+from apoa.devdata.stays import GROUP_COLUMNS, PERSON_COLUMNS, STAY_COLUMNS
 from apoa.geocoding.models import Location
 from apoa.lodgings.models import Lodging
 from apoa.maps import cells
-from apoa.maps.generate import (
-    GROUP_COLUMNS,
-    NIL_COLUMNS,
-    PERSON_COLUMNS,
-    RECEIPT_COLUMNS,
-    STAY_COLUMNS,
-    generate,
-    receipt_number,
-)
 from apoa.maps.models import MapCell
 from apoa.maps.tiles import cell_shift, to_tile
 from apoa.regions.models import Office
 from apoa.reports.models import NilReport, Person, Receipt, Stay, StayGroup
-from tests.conftest import TEST_PASSWORD
+from tests.compliance.summary_tables import summary_snapshot
+from tests.factories import TEST_PASSWORD
 
 STAYS, REPORTERS = 3000, 60
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
@@ -202,7 +196,7 @@ def test_a_second_run_adds_to_the_first(db, generated):
     assert result["open_stays"] + generated[0]["open_stays"] == db.session.scalar(_open_stays())
 
 
-# ---------------------------------------------------------------- compliance (issue 6)
+# ---------------------------------------------------------------- compliance
 
 
 def test_reports_are_sometimes_late_and_check_outs_have_their_report_time(db, generated):
@@ -307,7 +301,6 @@ def test_the_summaries_are_a_rebuild_and_the_services_continue_them(db, generate
     from apoa.compliance.models import OfficeDay, PresenceCount
     from apoa.compliance.rebuild import rebuild_all
     from apoa.reports import services
-    from tests.compliance.summary_tables import summary_snapshot
 
     open_now = db.session.scalar(_open_stays())
     present = db.session.scalar(

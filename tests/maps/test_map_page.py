@@ -1,11 +1,10 @@
-"""The map page stays small whatever the data: folium builds only the shell (issue 5, point 4)."""
+"""The map page stays small whatever the data: folium builds only the shell (docs/maps.md)."""
 
 from __future__ import annotations
 
 import re
 
-from tests.conftest import TEST_PASSWORD
-from tests.maps.test_filters import _check_in
+from tests.factories import TEST_PASSWORD
 
 BUDGET = 300 * 1024
 
@@ -22,7 +21,7 @@ def _weight(client) -> tuple[int, dict[str, int]]:
     return sum(sizes.values()), sizes
 
 
-def test_map_page_weight_does_not_grow_with_the_data(app, db, create_user):
+def test_map_page_weight_does_not_grow_with_the_data(app, db, create_user, check_in_village):
     officer = create_user("officer", office_code="kanim-ngurah-rai")
     client = app.test_client()
     client.post("/login", data={"username": officer.username, "password": TEST_PASSWORD})
@@ -30,14 +29,14 @@ def test_map_page_weight_does_not_grow_with_the_data(app, db, create_user):
     assert empty <= BUDGET, sizes
     reporter = create_user("reporter")
     for village in ("5103011004", "5103011001"):
-        _check_in(db, reporter, village, 4)
+        check_in_village(reporter, village, 4)
     full, _ = _weight(client)
     assert abs(full - empty) < 200  # only random ids and nonces differ
 
 
-def test_no_cdn_and_no_personal_data_in_the_page(app, db, create_user):
+def test_no_cdn_and_no_personal_data_in_the_page(app, db, create_user, check_in_village):
     reporter = create_user("reporter")
-    _check_in(db, reporter, "5103011004", 2)
+    check_in_village(reporter, "5103011004", 2)
     officer = create_user("officer", office_code="kanim-ngurah-rai")
     client = app.test_client()
     client.post("/login", data={"username": officer.username, "password": TEST_PASSWORD})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from apoa.db import utcnow
 from apoa.reports.models import NilReport, Receipt, Stay
-from tests.conftest import TEST_PASSWORD
-from tests.reports.conftest import guest_form, stay_form
+from tests.factories import TEST_PASSWORD, guest_form, stay_form
+
+pytestmark = pytest.mark.dates
 
 LEGIAN, KUTA_OTHER = "5103011004", "5103011001"
 

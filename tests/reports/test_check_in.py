@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from apoa.audit.models import AuditEvent
 from apoa.reports.models import Person, Receipt, Stay, StayEvent, StayGroup
-from tests.conftest import TEST_PASSWORD
-from tests.reports.conftest import SPECIMEN_MRZ, guest_form, stay_form
+from tests.factories import TEST_PASSWORD, guest_form, stay_form
+from tests.mrz_samples import SPECIMEN_MRZ
+
+pytestmark = pytest.mark.dates
 
 
 def _login(client, user):

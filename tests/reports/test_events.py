@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from apoa.db import utcnow
 from apoa.regions.timezones import WITA
 from apoa.reports.models import NilReport, Person, Receipt, Stay, StayEvent
-from tests.conftest import TEST_PASSWORD
-from tests.reports.conftest import guest_form, stay_form
+from tests.factories import TEST_PASSWORD, guest_form, stay_form
+
+pytestmark = pytest.mark.dates
 
 
 def _login(client, user):
@@ -158,12 +159,15 @@ def _last_week():
     return previous_period(period_containing(utcnow().astimezone(WITA).date(), "weekly"), "weekly")
 
 
-def test_nil_report_for_the_current_period_is_refused(db, client, verified_lodging):
+def test_nil_report_for_the_current_period_is_refused(db, client, verified_lodging, frozen_now):
+    from apoa.regions.timezones import timezone_for_region
     from apoa.reports.periods import period_containing
 
     operator, lodging = verified_lodging
     _login(client, operator)
-    current = period_containing(utcnow().date(), "weekly")
+    # The week the lodging is in now, by its own calendar (Bali's, not UTC's).
+    local_today = frozen_now.astimezone(timezone_for_region(lodging.location.region_code)).date()
+    current = period_containing(local_today, "weekly")
     data = {
         "lodging_id": str(lodging.id),
         "period": current.start.isoformat(),

@@ -1,4 +1,4 @@
-"""Passport MRZ (ICAO 9303 Part 4, TD3): check digits, parsing, errors (security.md R12)."""
+"""Passport MRZ (ICAO 9303 Part 4, TD3): check digits, parsing, errors (docs/security.md R12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The report form stays light for a cheap phone on a slow connection (issue 4, point 12)."""
+"""The report form stays light for a cheap phone on a slow connection (docs/reports.md, Phones)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD
 
 BUDGET = 150 * 1024
 

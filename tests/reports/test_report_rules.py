@@ -1,4 +1,4 @@
-"""Pure report rules at their edges (security.md R12, domain.md section 5)."""
+"""Pure report rules at their edges (docs/security.md R12, docs/reports.md)."""
 
 from __future__ import annotations
 

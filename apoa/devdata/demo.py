@@ -13,9 +13,11 @@ from flask import current_app
 from apoa.accounts.models import User
 from apoa.accounts.passwords import hash_password
 from apoa.compliance import summaries
-from apoa.db import utcnow
 from apoa.extensions import db
+from apoa.lodgings.models import Lodging
+from apoa.lodgings.services import decide_lodging, register_lodging
 from apoa.regions.models import Office
+from apoa.reports import places, services
 
 # (username, full name, role, reporter kind, office code, area code, rw, rt, description)
 DEMO_ACCOUNTS = [
@@ -92,7 +94,7 @@ def _read_logins(path: Path) -> dict[str, tuple[str, str]]:
     return logins
 
 
-def seed_demo_accounts() -> list[tuple[str, str, str]]:
+def seed_demo_accounts(*, now: datetime) -> list[tuple[str, str, str]]:
     """Create the missing demo accounts; return (username, password, description) for all."""
     path = _logins_file()
     logins = _read_logins(path)
@@ -114,7 +116,7 @@ def seed_demo_accounts() -> list[tuple[str, str, str]]:
         )
         db.session.add(user)
         db.session.flush()
-        summaries.account_changed(user, now=utcnow())  # area reporters get their ledger row
+        summaries.account_changed(user, now=now)  # area reporters get their ledger row
         logins[username] = (password, description)
     db.session.flush()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,10 +146,6 @@ def seed_demo_reports(*, now: datetime, geocoder: Any) -> bool:
     Goes through the real services, so the compliance list, dashboard and map show
     what they would in production. Runs once: returns False when the hotel exists.
     """
-    from apoa.lodgings.models import Lodging
-    from apoa.lodgings.services import decide_lodging, register_lodging
-    from apoa.reports import services
-
     operator = db.session.scalar(sa.select(User).where(User.username == "hotel.legian"))
     officer = db.session.scalar(sa.select(User).where(User.username == "petugas.ngurahrai"))
     if operator is None or officer is None:
@@ -160,7 +158,7 @@ def seed_demo_reports(*, now: datetime, geocoder: Any) -> bool:
         lodging = register_lodging(operator, data, gps=None, now=now, geocoder=geocoder)
         decide_lodging(officer, lodging, verified=True, reason=None, now=now - timedelta(days=60))
         lodgings.append(lodging)
-    place = services.place_for_lodging(operator, lodgings[0])
+    place = places.place_for_lodging(operator, lodgings[0])
     for surname, given, sex, born, nationality, passport, permit, ago, late in DEMO_GUESTS:
         arrived = now - timedelta(days=ago)
         guest = {

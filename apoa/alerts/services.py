@@ -15,37 +15,40 @@ takes `now` and never reads the clock.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
 from apoa.accounts.models import Role, User
+from apoa.alerts.conditions import (
+    ZONES,
+    chunks,
+    local_date,
+    mismatch_condition,
+    overdue_condition,
+    overdue_cutoffs,
+    permit_expired,
+    stay_in_office,
+    stays_open_at_two_places,
+)
+from apoa.alerts.models import ACTIVE_STATUSES, Alert, AlertAction, AlertKind, AlertStatus
+from apoa.alerts.queries import alert_in_office
 from apoa.audit.services import record_event
-from apoa.compliance import rules, summaries
-from apoa.compliance.models import Alert, AlertAction, AlertKind, AlertStatus
 from apoa.errors import FieldError
 from apoa.extensions import db
-from apoa.geocoding.models import REVIEW_MISMATCH, Location
-from apoa.regions.timezones import WIB, WIT, WIT_PROVINCES, WITA, WITA_PROVINCES
+from apoa.geocoding.models import Location
 from apoa.regions.timezones import timezone_for_region as zone_of
-from apoa.reports.models import Person, Stay, StayStatus
-from apoa.scoping import scope_for, stays_visible_to
+from apoa.reports.models import Stay, StayStatus
+from apoa.scoping import of_office
 
-T = TypeVar("T")
-
-ACTIVE_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 # Checked-out stays are looked at only this long after the departure: an expired
 # permit is found while the stay is open, except when the departure comes first.
 RECENT_CHECK_OUT_DAYS = 30
-ZONES = (WIB, WITA, WIT)
-_CHUNK = 500  # ids per IN (...) and rows per INSERT: well under SQLite's variable limit
 
 
 def N_(text: str) -> str:
@@ -77,141 +80,12 @@ SYSTEM_NOTES = (
 ACTIONS = ("acknowledge", "resolve", "reopen")
 
 
-# ---------------------------------------------------------------- scope
-
-
-@scope_for(Alert)
-def _alerts(query: sa.Select[Any], actor: User) -> sa.Select[Any]:
-    # Alerts name guests: only the officers of the alert's office see them (security.md R10);
-    # admins see national counts (open_alert_counts), never the alerts themselves.
-    if actor.role == Role.OFFICER and actor.office_id is not None:
-        return query.where(Alert.office_id == actor.office_id)
-    return query.where(sa.false())
-
-
-# ---------------------------------------------------------------- small helpers
-
-
 def stay_key(stay_id: int) -> str:
     return f"stay:{stay_id}"
 
 
 def location_key(location_id: int) -> str:
     return f"location:{location_id}"
-
-
-def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _local_date(moment: datetime, zone: ZoneInfo) -> date:
-    return moment.astimezone(zone).date()
-
-
-def _by_zone(region_code: Any, values: Mapping[ZoneInfo, date]) -> sa.ColumnElement[date]:
-    """Return, in SQL, the value for the time zone of the province a region code lies in.
-
-    The same province sets as `apoa.regions.timezones.timezone_for_region`; an
-    unknown or missing code falls to WIB there and here.
-    """
-    province = sa.func.substr(region_code, 1, 2)
-    return sa.case(
-        (province.in_(sorted(WITA_PROVINCES)), sa.literal(values[WITA], sa.Date)),
-        (province.in_(sorted(WIT_PROVINCES)), sa.literal(values[WIT], sa.Date)),
-        else_=sa.literal(values[WIB], sa.Date),
-    )
-
-
-def _cutoffs(now: datetime) -> dict[ZoneInfo, date]:
-    """Return, per time zone, the last expected check-out date that is overdue (rule C4)."""
-    grace = summaries.grace_hours()
-    return {zone: rules.overdue_cutoff(now, zone, grace_hours=grace) for zone in ZONES}
-
-
-def _overdue(now: datetime) -> sa.ColumnElement[bool]:
-    """Return the SQL condition of rule C4 for stays joined to their location.
-
-    `rules.overdue_cutoff` per time zone gives the last expected check-out date
-    that is overdue at `now`; each stay is compared with its own zone's.
-    """
-    cutoffs = _cutoffs(now)
-    return sa.and_(
-        Stay.status == StayStatus.OPEN,
-        Stay.expected_check_out <= max(cutoffs.values()),  # cheap filter before the CASE
-        Stay.expected_check_out <= _by_zone(Location.region_code, cutoffs),
-    )
-
-
-def _mismatch() -> sa.ColumnElement[bool]:
-    """A reporter's pin far from the chosen village (apoa.geocoding.services._check_pin)."""
-    return sa.and_(
-        Location.needs_review.is_(True),
-        sa.func.coalesce(Location.review_reason, "") == REVIEW_MISMATCH,
-    )
-
-
-def _stay_in_office(office_id: int | None) -> sa.ColumnElement[bool]:
-    return sa.true() if office_id is None else Stay.office_id == office_id
-
-
-def _alert_in_office(office_id: int | None) -> sa.ColumnElement[bool]:
-    return sa.true() if office_id is None else Alert.office_id == office_id
-
-
-def permit_expired(
-    stay_check_in: datetime,
-    permit_expiry: date | None,
-    checked_out_at: datetime | None,
-    region_code: str | None,
-    now: datetime,
-) -> bool:
-    """Apply rule C5 to one stay with the local dates of its place."""
-    zone = zone_of(region_code)
-    return rules.permit_expired_during_stay(
-        permit_expiry,
-        _local_date(stay_check_in, zone),
-        _local_date(checked_out_at, zone) if checked_out_at is not None else None,
-        today=_local_date(now, zone),
-    )
-
-
-def _stays_open_at_two_places(stay_ids: Collection[int]) -> set[int]:
-    """Return those of `stay_ids` that share a night with an open stay of the same passport
-    at another place (rule C6), looking at every office's stays."""
-    found: set[int] = set()
-    wanted = sorted(set(stay_ids))
-    for chunk in _chunks(wanted):
-        persons = sa.select(Stay.person_id).where(Stay.id.in_(chunk))
-        rows = db.session.execute(
-            sa.select(
-                Stay.id,
-                Stay.location_id,
-                Stay.check_in_at,
-                Stay.expected_check_out,
-                Location.region_code,
-                Person.passport_number,
-                Person.nationality,
-                Person.birth_date,
-            )
-            .join(Person, Stay.person_id == Person.id)
-            .join(Location, Stay.location_id == Location.id)
-            .where(Stay.person_id.in_(persons), Stay.status == StayStatus.OPEN)
-        ).all()
-        # Open stays are compared on their expected dates, as the report services flag them.
-        open_stays = [
-            rules.OpenStay(
-                stay_id=row.id,
-                person_key=(row.passport_number, row.nationality, row.birth_date),
-                place_id=row.location_id,
-                check_in=_local_date(row.check_in_at, zone_of(row.region_code)),
-                check_out=row.expected_check_out,
-            )
-            for row in rows
-        ]
-        for a, b in rules.open_at_two_places(open_stays):
-            found.update((a, b))
-    return found & set(wanted)
 
 
 # ---------------------------------------------------------------- closing and reopening
@@ -226,7 +100,7 @@ def _transition(
     status after the first commits, so only one of them records the change.
     """
     moved: list[int] = []
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         moved += db.session.scalars(
             sa.update(Alert)
             .where(Alert.id.in_(chunk), Alert.status.in_(list(allowed)))
@@ -255,8 +129,11 @@ def _close(notes: Mapping[int, str], *, now: datetime) -> int:
 
 def _close_stale(office_id: int | None, *, now: datetime) -> int:
     """Resolve the office's open or acknowledged alerts whose condition went away."""
-    active = sa.and_(Alert.status.in_(ACTIVE_STATUSES), _alert_in_office(office_id))
-    gone = {StayStatus.CHECKED_OUT: NOTE_CHECKED_OUT, StayStatus.CANCELLED: NOTE_CANCELLED}
+    active = sa.and_(Alert.status.in_(ACTIVE_STATUSES), alert_in_office(office_id))
+    gone: dict[str, str] = {
+        StayStatus.CHECKED_OUT: NOTE_CHECKED_OUT,
+        StayStatus.CANCELLED: NOTE_CANCELLED,
+    }
     notes: dict[int, str] = {}
 
     # C4: no longer open, or the expected check-out was corrected to a later day.
@@ -264,7 +141,7 @@ def _close_stale(office_id: int | None, *, now: datetime) -> int:
         sa.select(Alert.id, Stay.status)
         .join(Stay, Alert.stay_id == Stay.id)
         .join(Location, Stay.location_id == Location.id)
-        .where(active, Alert.kind == AlertKind.OVERDUE_CHECK_OUT, ~_overdue(now))
+        .where(active, Alert.kind == AlertKind.OVERDUE_CHECK_OUT, ~overdue_condition(now))
     ):
         notes[alert_id] = gone.get(status, NOTE_NOT_OVERDUE)
 
@@ -293,7 +170,7 @@ def _close_stale(office_id: int | None, *, now: datetime) -> int:
         .join(Stay, Alert.stay_id == Stay.id)
         .where(active, Alert.kind == AlertKind.OPEN_ELSEWHERE)
     ).all()
-    still = _stays_open_at_two_places([s for _, s, st in elsewhere if st == StayStatus.OPEN])
+    still = stays_open_at_two_places([s for _, s, st in elsewhere if st == StayStatus.OPEN])
     for alert_id, stay_id, status in elsewhere:
         if status != StayStatus.OPEN:
             notes[alert_id] = gone[status]
@@ -304,7 +181,7 @@ def _close_stale(office_id: int | None, *, now: datetime) -> int:
     for alert_id in db.session.scalars(
         sa.select(Alert.id)
         .join(Location, Alert.location_id == Location.id)
-        .where(active, Alert.kind == AlertKind.LOCATION_MISMATCH, ~_mismatch())
+        .where(active, Alert.kind == AlertKind.LOCATION_MISMATCH, ~mismatch_condition())
     ):
         notes[alert_id] = NOTE_LOCATION_FIXED
 
@@ -346,7 +223,7 @@ def _without_active_alerts(subjects: list[Subject], office_id: int | None) -> li
         (kind, stay_id)
         for kind, stay_id in db.session.execute(
             sa.select(Alert.kind, Alert.stay_id).where(
-                _alert_in_office(office_id),
+                alert_in_office(office_id),
                 Alert.status.in_(ACTIVE_STATUSES),
                 Alert.stay_id.is_not(None),
             )
@@ -363,8 +240,8 @@ def _open_stay_subjects(office_id: int | None, now: datetime) -> list[Subject]:
     latest zone's today, or flagged as open elsewhere), and the pure rules
     decide each with its own place's time zone.
     """
-    cutoffs = _cutoffs(now)
-    latest_today = max(_local_date(now, zone) for zone in ZONES)
+    cutoffs = overdue_cutoffs(now)
+    latest_today = max(local_date(now, zone) for zone in ZONES)
     rows = db.session.execute(
         sa.select(
             Stay.id,
@@ -377,7 +254,7 @@ def _open_stay_subjects(office_id: int | None, now: datetime) -> list[Subject]:
         )
         .join(Location, Stay.location_id == Location.id)
         .where(
-            _stay_in_office(office_id),
+            stay_in_office(office_id),
             Stay.status == StayStatus.OPEN,
             sa.or_(
                 Stay.expected_check_out <= max(cutoffs.values()),
@@ -399,7 +276,7 @@ def _open_stay_subjects(office_id: int | None, now: datetime) -> list[Subject]:
         if row.flag_open_elsewhere:
             flagged.append(Subject.of_stay(AlertKind.OPEN_ELSEWHERE, row.office_id, row.id))
     flagged = _without_active_alerts(flagged, office_id)
-    confirmed = _stays_open_at_two_places([s.stay_id for s in flagged if s.stay_id is not None])
+    confirmed = stays_open_at_two_places([s.stay_id for s in flagged if s.stay_id is not None])
     subjects += [s for s in flagged if s.stay_id in confirmed]
     return _without_active_alerts(subjects, office_id)
 
@@ -427,7 +304,7 @@ def _departed_permit_subjects(office_id: int | None, now: datetime) -> list[Subj
         )
         .join(Location, Stay.location_id == Location.id)
         .where(
-            _stay_in_office(office_id),
+            stay_in_office(office_id),
             Stay.status == StayStatus.CHECKED_OUT,
             Stay.checked_out_at >= now - timedelta(days=RECENT_CHECK_OUT_DAYS),
             Stay.permit_expiry.is_not(None),
@@ -449,11 +326,11 @@ def _departed_permit_subjects(office_id: int | None, now: datetime) -> list[Subj
 def _mismatch_subjects(office_id: int | None) -> list[Subject]:
     kind = AlertKind.LOCATION_MISMATCH
     key = sa.literal("location:") + sa.cast(Location.id, sa.String)
-    in_office = sa.true() if office_id is None else Location.office_id == office_id
+    in_office = of_office(Location.office_id, office_id)
     rows = db.session.execute(
         sa.select(Location.id, Location.office_id).where(
             in_office,
-            _mismatch(),
+            mismatch_condition(),
             # Through the unique (kind, subject_key) index.
             ~sa.exists().where(
                 Alert.kind == kind,
@@ -470,7 +347,7 @@ def _insert_ignoring_duplicates(rows: list[dict[str, Any]]) -> int:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     added = 0
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows):
         statement = (
             insert(Alert)
             .values(list(chunk))
@@ -490,7 +367,7 @@ def _file(subjects: list[Subject], *, now: datetime) -> int:
     for subject in subjects:
         by_kind.setdefault(subject.kind, []).append(subject.key)
     for kind, keys in by_kind.items():
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             known.update(
                 ((kind, key), alert_id)
                 for alert_id, key in db.session.execute(
@@ -503,10 +380,10 @@ def _file(subjects: list[Subject], *, now: datetime) -> int:
     # resolution stands until an officer reopens it.
     closed = sorted(known.values())
     last_actor: dict[int, int | None] = {}
-    for chunk in _chunks(closed):
+    for ids in chunks(closed):
         last = (
             sa.select(sa.func.max(AlertAction.id))
-            .where(AlertAction.alert_id.in_(chunk))
+            .where(AlertAction.alert_id.in_(ids))
             .group_by(AlertAction.alert_id)
         )
         last_actor.update(
@@ -556,62 +433,6 @@ def raise_due_alerts(office_id: int | None, *, now: datetime, departures: bool =
     added = _file(subjects, now=now)
     db.session.flush()
     return added
-
-
-# ---------------------------------------------------------------- reading
-
-
-def open_alert_counts(office_id: int | None) -> dict[AlertKind, int]:
-    """Return the unresolved (open or acknowledged) alerts per kind, every kind present.
-
-    For the office dashboard and the daily digest; `office_id` None counts
-    every office (the national dashboard). Reads only: call raise_due_alerts
-    first for counts current to the minute.
-    """
-    query = (
-        sa.select(Alert.kind, sa.func.count(Alert.id))
-        .where(Alert.status.in_(ACTIVE_STATUSES), _alert_in_office(office_id))
-        .group_by(Alert.kind)
-    )
-    counts = dict.fromkeys(AlertKind, 0)
-    for kind, n in db.session.execute(query):
-        counts[AlertKind(kind)] = int(n)
-    return counts
-
-
-def note_text(action: AlertAction) -> str:
-    """Return an action's note for display: the system's notes in the reader's language."""
-    return gettext(action.note) if action.actor_id is None else action.note
-
-
-@dataclass(frozen=True)
-class Elsewhere:
-    """The other open stays of an alert's guest: those the officer may see, and how many not."""
-
-    visible: list[Stay]
-    hidden: int
-
-
-def open_elsewhere(stay: Stay, actor: User) -> Elsewhere:
-    """Return the stays that put the guest of `stay` at another place at the same time.
-
-    Another office's stays are counted, never shown (security.md R10).
-    """
-    others = db.session.scalars(
-        sa.select(Stay.id).where(
-            Stay.person_id == stay.person_id,
-            Stay.id != stay.id,
-            Stay.status == StayStatus.OPEN,
-        )
-    ).all()
-    pairs = _stays_open_at_two_places([stay.id, *others])
-    ids = sorted(pairs - {stay.id})
-    if stay.id not in pairs or not ids:
-        return Elsewhere(visible=[], hidden=0)
-    visible = list(
-        db.session.scalars(stays_visible_to(actor).where(Stay.id.in_(ids)).order_by(Stay.id))
-    )
-    return Elsewhere(visible=visible, hidden=len(ids) - len(visible))
 
 
 # ---------------------------------------------------------------- officers' actions

@@ -1,8 +1,7 @@
-"""The officers' alert queue: overdue check-outs, expired permits, one passport at two
-places, location mismatches (issue 6, point 4).
+"""The officers' alert queue: the list, one alert, and the officers' steps on it.
 
 Officers only, each seeing their own office's alerts (scope in
-apoa.compliance.alerts). Opening the queue brings the office's alerts up to
+apoa.alerts.queries). Opening the queue brings the office's alerts up to
 date first (at most every ALERT_SCAN_SECONDS per worker), so it is a GET
 that writes (`writes_on_get`) and commits once.
 Acknowledging, resolving and reopening are POSTs with a note that redirect
@@ -14,10 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -29,57 +25,31 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from apoa.accounts.models import Role, User
+from apoa import clock
+from apoa.accounts.models import Role
+from apoa.alerts import bp, queries, services
+from apoa.alerts.forms import AlertNoteForm
+from apoa.alerts.labels import (
+    ACTION_LABELS,
+    KIND_LABELS,
+    SORT_LABELS,
+    STATUS_FILTER_LABELS,
+    STATUS_LABELS,
+)
+from apoa.alerts.models import Alert
 from apoa.audit.services import record_event
-from apoa.compliance import alerts
-from apoa.compliance.alert_forms import AlertNoteForm
 from apoa.compliance.listing import clean_page
-from apoa.compliance.models import Alert, AlertKind, AlertStatus
-from apoa.db import utcnow, writes_on_get
+from apoa.db import writes_on_get
 from apoa.errors import FieldError, copy_errors_to_form
 from apoa.extensions import db
 from apoa.geocoding.models import Location
-from apoa.lodgings.models import Lodging
 from apoa.regions.queries import region_labels
 from apoa.reports.models import Stay
-from apoa.scoping import get_visible_or_404, stays_visible_to, visible
-
-bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+from apoa.scoping import get_visible_or_404
+from apoa.security import current_actor
 
 PER_PAGE = 50
 DEFAULT_SCAN_SECONDS = 300
-KIND_LABELS = {
-    AlertKind.OVERDUE_CHECK_OUT: _l("Overdue check-out"),
-    AlertKind.PERMIT_EXPIRED: _l("Permit expired during the stay"),
-    AlertKind.OPEN_ELSEWHERE: _l("Staying at two places"),
-    AlertKind.LOCATION_MISMATCH: _l("Location mismatch"),
-}
-STATUS_LABELS = {
-    AlertStatus.OPEN: _l("open"),
-    AlertStatus.ACKNOWLEDGED: _l("acknowledged"),
-    AlertStatus.RESOLVED: _l("resolved"),
-}
-ACTION_LABELS = {
-    "acknowledge": _l("Acknowledged"),
-    "resolve": _l("Resolved"),
-    "reopen": _l("Reopened"),
-}
-# The queue's status filter: "active" (open or acknowledged) unless asked otherwise.
-STATUS_FILTERS: dict[str, tuple[str, ...]] = {
-    "active": alerts.ACTIVE_STATUSES,
-    "open": (AlertStatus.OPEN,),
-    "acknowledged": (AlertStatus.ACKNOWLEDGED,),
-    "resolved": (AlertStatus.RESOLVED,),
-    "all": tuple(AlertStatus),
-}
-STATUS_FILTER_LABELS = {
-    "active": _l("Open or acknowledged"),
-    "open": _l("Not yet acknowledged"),
-    "acknowledged": _l("Acknowledged"),
-    "resolved": _l("Resolved"),
-    "all": _l("All"),
-}
-SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first")}
 DONE_MESSAGES = {
     "acknowledge": _l("Alert acknowledged."),
     "resolve": _l("Alert resolved."),
@@ -92,9 +62,9 @@ NOTE_LABELS = {
     "reopen": _l("Why does it need attention again?"),
 }
 SERVICES = {
-    "acknowledge": alerts.acknowledge_alert,
-    "resolve": alerts.resolve_alert,
-    "reopen": alerts.reopen_alert,
+    "acknowledge": services.acknowledge_alert,
+    "resolve": services.resolve_alert,
+    "reopen": services.reopen_alert,
 }
 
 
@@ -102,10 +72,6 @@ def _note_form(action: str, *, bound: bool) -> AlertNoteForm:
     form = AlertNoteForm(prefix=action) if bound else AlertNoteForm(prefix=action, formdata=None)
     form.note.label.text = NOTE_LABELS[action]
     return form
-
-
-def _actor() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
 @bp.before_request
@@ -123,29 +89,6 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _stays(ids: list[int], actor: User) -> dict[int, Stay]:
-    """Load the alerts' stays the officer may see, with what the pages show of them."""
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        stays_visible_to(actor)
-        .where(Stay.id.in_(ids))
-        .options(
-            so.selectinload(Stay.lodging),
-            so.selectinload(Stay.location),
-            so.selectinload(Stay.person),
-        )
-    )
-    return {stay.id: stay for stay in rows}
-
-
-def _locations(ids: list[int], actor: User) -> dict[int, Location]:
-    if not ids:
-        return {}
-    rows = db.session.scalars(visible(Location, actor).where(Location.id.in_(ids)))
-    return {location.id: location for location in rows}
-
-
 def _refresh(office_id: int | None, now: datetime) -> bool:
     """Bring the office's alerts up to date unless this worker did so in the last few minutes.
 
@@ -157,7 +100,7 @@ def _refresh(office_id: int | None, now: datetime) -> bool:
     last = current_app.extensions.setdefault("apoa_alert_scans", {}).get(office_id)
     if last is not None and now - last < timedelta(seconds=every):
         return False
-    alerts.raise_due_alerts(office_id, now=now, departures=False)
+    services.raise_due_alerts(office_id, now=now, departures=False)
     return True
 
 
@@ -172,55 +115,36 @@ def _area_labels(stays: list[Stay], locations: list[Location]) -> dict[str, str]
 @bp.get("/")
 @writes_on_get
 def index() -> Any:
-    actor = _actor()
-    now = utcnow()
+    actor = current_actor()
+    now = clock.now()
     scanned = _refresh(actor.office_id, now)
-
-    status = request.args.get("status", "active")
-    status = status if status in STATUS_FILTERS else "active"
-    kind = request.args.get("kind", "")
-    kind = kind if kind in set(AlertKind) else ""
-    sort = request.args.get("sort", "newest")
-    sort = sort if sort in SORTS else "newest"
-
-    in_status = visible(Alert, actor).where(Alert.status.in_(STATUS_FILTERS[status]))
-    counts = dict.fromkeys(AlertKind, 0)
-    for row_kind, n in db.session.execute(
-        in_status.with_only_columns(Alert.kind, sa.func.count(Alert.id)).group_by(Alert.kind)
-    ):
-        counts[AlertKind(row_kind)] = n
-    query = in_status.where(Alert.kind == kind) if kind else in_status
-    order = (
-        (Alert.raised_at, Alert.id)
-        if sort == "oldest"
-        else (Alert.raised_at.desc(), Alert.id.desc())
-    )
+    filters = queries.QueueFilters.from_args(request.args)
+    counts = queries.queue_counts(actor, filters)
     page = db.paginate(
-        query.order_by(*order),
+        queries.queue_query(actor, filters),
         page=clean_page(request.args.get("page")),
         per_page=PER_PAGE,
         error_out=False,
     )
-    stays = _stays([a.stay_id for a in page.items if a.stay_id], actor)
-    locations = _locations([a.location_id for a in page.items if a.location_id], actor)
+    stays = queries.stays_shown([a.stay_id for a in page.items if a.stay_id], actor)
+    locations = queries.locations_shown([a.location_id for a in page.items if a.location_id], actor)
     if stays:
         # The list names guests: reading it is a view of personal data (security.md R16),
         # recorded with the stays shown so a breach query can name them (R19).
-        record_event(
-            "alert.list", actor=actor, details={"count": len(stays), "stays": sorted(stays)}
-        )
+        details = {"count": len(stays), "stays": sorted(stays)}
+        record_event("alert.list", actor=actor, details=details, now=now)
     # Rendered before the commit, which would expire every row the page shows.
     html = render_template(
-        "compliance/alerts.html",
+        "alerts/index.html",
         page=page,
         counts=counts,
         total=sum(counts.values()),
         stays=stays,
         locations=locations,
         areas=_area_labels(list(stays.values()), list(locations.values())),
-        filters={"status": status, "kind": kind, "sort": sort},
+        filters=filters.as_args(),
         status_filters=STATUS_FILTER_LABELS,
-        sorts=SORTS,
+        sorts=SORT_LABELS,
         **_labels(),
     )
     db.session.commit()
@@ -236,42 +160,29 @@ def _render_alert(
     alert: Alert, forms: dict[str, AlertNoteForm] | None = None, code: int = 200
 ) -> tuple[str, int]:
     """Show one alert with its stay or location, audit the view, commit, and answer."""
-    actor = _actor()
-    stay = _stays([alert.stay_id], actor).get(alert.stay_id) if alert.stay_id else None
-    location = (
-        _locations([alert.location_id], actor).get(alert.location_id) if alert.location_id else None
-    )
-    elsewhere = (
-        alerts.open_elsewhere(stay, actor)
-        if stay is not None and alert.kind == AlertKind.OPEN_ELSEWHERE
-        else alerts.Elsewhere(visible=[], hidden=0)
-    )
-    lodging = (
-        db.session.scalar(visible(Lodging, actor).where(Lodging.location_id == location.id))
-        if location is not None
-        else None
-    )
-    shown = [s for s in (stay, *elsewhere.visible) if s is not None]
+    actor = current_actor()
+    subject = queries.alert_subject(alert, actor)
     record_event(
         "alert.view",
         actor=actor,
         object_type="alert",
         object_id=alert.id,
-        details={"kind": alert.kind, "stays": [s.id for s in shown]},
+        details={"kind": alert.kind, "stays": [s.id for s in subject.stays]},
+        now=clock.now(),
     )
     forms = forms or {}
-    for action in alerts.ACTIONS:
+    for action in services.ACTIONS:
         forms.setdefault(action, _note_form(action, bound=False))
     # Rendered before the commit, which would expire every row the page shows.
     html = render_template(
-        "compliance/alert.html",
+        "alerts/detail.html",
         alert=alert,
-        stay=stay,
-        location=location,
-        lodging=lodging,
-        elsewhere=elsewhere,
-        areas=_area_labels(shown, [location] if location is not None else []),
-        history=[(a, alerts.note_text(a)) for a in alert.actions],
+        stay=subject.stay,
+        location=subject.location,
+        lodging=subject.lodging,
+        elsewhere=subject.elsewhere,
+        areas=_area_labels(subject.stays, [subject.location] if subject.location else []),
+        history=[(a, queries.note_text(a)) for a in alert.actions],
         forms=forms,
         **_labels(),
     )
@@ -282,18 +193,18 @@ def _render_alert(
 @bp.get("/<int:alert_id>")
 @writes_on_get
 def detail(alert_id: int) -> Any:
-    return _render_alert(get_visible_or_404(Alert, alert_id, _actor()))
+    return _render_alert(get_visible_or_404(Alert, alert_id, current_actor()))
 
 
 def _act(alert_id: int, action: str) -> Any:
-    actor = _actor()
+    actor = current_actor()
     # Locked (PostgreSQL) or behind BEGIN IMMEDIATE (SQLite): two officers acting at
     # once take turns, and the second sees the first's step.
     alert = get_visible_or_404(Alert, alert_id, actor, for_update=True)
     form = _note_form(action, bound=True)
     if form.validate_on_submit():
         try:
-            SERVICES[action](actor, alert, form.note.data, now=utcnow())
+            SERVICES[action](actor, alert, form.note.data, now=clock.now())
         except FieldError as error:
             db.session.rollback()
             if error.field is None:

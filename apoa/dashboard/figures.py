@@ -22,7 +22,7 @@ national figures count in WIB. Nothing here names a person.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -30,18 +30,20 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from apoa.alerts.models import ACTIVE_STATUSES, Alert
+from apoa.alerts.queries import open_alert_counts
 from apoa.compliance import queries
-from apoa.compliance.models import NO_OFFICE, Alert, AlertStatus, OfficeDay, PresenceCount
+from apoa.compliance.models import OfficeDay, PresenceCount
 from apoa.extensions import db
-from apoa.regions.models import Office, OfficeJurisdiction
-from apoa.regions.timezones import WIB, timezone_for_region
+from apoa.regions.models import Office
+from apoa.regions.queries import office_zone
 from apoa.reports.codes import canonical_nationality
+from apoa.scoping import of_office
 
 TOP_N = 15  # bars per chart; the rest are summed as "others" (issue 6, point 5)
 OTHERS = "_others"
 TREND_MONTHS = 24
 CHANGE_DAYS = 30
-UNRESOLVED = (AlertStatus.OPEN.value, AlertStatus.ACKNOWLEDGED.value)
 
 
 @dataclass(frozen=True)
@@ -97,24 +99,7 @@ class Figures:
         return sum(self.alerts.values())
 
 
-# ---------------------------------------------------------------- scope and time
-
-
-def _of_office(column: Any, office_id: int | None) -> sa.ColumnElement[bool]:
-    return sa.true() if office_id is None else column == office_id
-
-
-def office_zone(office_id: int | None) -> ZoneInfo:
-    """The zone of the office's first jurisdiction code; WIB nationally and for no office."""
-    if not office_id:
-        return WIB
-    code = db.session.scalar(
-        sa.select(OfficeJurisdiction.region_code)
-        .where(OfficeJurisdiction.office_id == office_id)
-        .order_by(OfficeJurisdiction.region_code)
-        .limit(1)
-    )
-    return timezone_for_region(code)
+# ---------------------------------------------------------------- time
 
 
 def month_start(day: date, back: int = 0) -> date:
@@ -131,7 +116,7 @@ def presence(office_id: int | None, dimension: str) -> dict[str, int]:
     total = sa.func.sum(PresenceCount.n)
     rows = db.session.execute(
         sa.select(PresenceCount.key, total)
-        .where(PresenceCount.dimension == dimension, _of_office(PresenceCount.office_id, office_id))
+        .where(PresenceCount.dimension == dimension, of_office(PresenceCount.office_id, office_id))
         .group_by(PresenceCount.key)
         .having(total > 0)
     )
@@ -153,9 +138,9 @@ def top(counts: dict[str, int], n: int = TOP_N) -> list[tuple[str, int]]:
 # ---------------------------------------------------------------- days and months
 
 
-def _days(office_id: int | None, first: date) -> tuple[int, list[Any]]:
+def _days(office_id: int | None, first: date) -> tuple[int, Sequence[Any]]:
     """Guests present before `first`, and the day rows from `first` on (summed over offices)."""
-    scope = _of_office(OfficeDay.office_id, office_id)
+    scope = of_office(OfficeDay.office_id, office_id)
     before = db.session.scalar(
         sa.select(
             sa.func.coalesce(sa.func.sum(OfficeDay.arrivals - OfficeDay.departures), 0)
@@ -207,7 +192,7 @@ def _trend(
 def open_alerts(office_id: int | None) -> dict[str, int]:
     """Alerts not yet resolved (open or acknowledged), by kind (kinds without any left out).
 
-    One office: the alert queue's own count (apoa.compliance.alerts). The country
+    One office: the alert queue's own count (apoa.alerts.queries). The country
     and the places no office covers (office NULL on alerts, a foreign key) are
     counted here. Resolved alerts are kept for good, so the table only grows:
     each query names its office and groups by (office, status, kind), which both
@@ -216,20 +201,18 @@ def open_alerts(office_id: int | None) -> dict[str, int]:
     200,000 alerts).
     """
     if office_id:
-        from apoa.compliance.alerts import open_alert_counts
-
         return {str(kind): n for kind, n in open_alert_counts(office_id).items() if n}
+    scopes: list[sa.ColumnElement[bool]]
     if office_id is None:
+        # The country in two indexed halves: every office's alerts, then those of no office.
         scopes = [Alert.office_id.in_(sa.select(Office.id)), Alert.office_id.is_(None)]
-    elif office_id == NO_OFFICE:
-        scopes = [Alert.office_id.is_(None)]  # a foreign key: no office is NULL there
     else:
-        scopes = [Alert.office_id == office_id]
+        scopes = [of_office(Alert.office_id, office_id, no_office_is_null=True)]
     counts: dict[str, int] = defaultdict(int)
     for scope in scopes:
         rows = db.session.execute(
             sa.select(Alert.kind, sa.func.count())
-            .where(scope, Alert.status.in_(UNRESOLVED))
+            .where(scope, Alert.status.in_(ACTIVE_STATUSES))
             .group_by(Alert.office_id, Alert.status, Alert.kind)
         )
         for kind, n in rows:

@@ -1,69 +1,28 @@
-"""The dashboard: an office's figures for its officers, the country's (or one office's) for admins.
-
-Issue 6, point 5. Aggregates only: no guest, passport, reporter or lodging is
-named (districts and offices are), so viewing it reads no personal data and is
-not audited (security.md R16 audits views of personal data). Officers always
-see their own office (`?office=` is ignored for them); admins see the whole
-country, or one office, or the places no office covers, chosen with `?office=`.
-`/dashboard/data.json` gives the same figures as JSON, scoped the same way.
-"""
+"""The dashboard's figures with their labels: what the page shows and data.json returns."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from babel.dates import format_skeleton
-from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from apoa.accounts.models import Role
-from apoa.compliance import dashboard
-from apoa.compliance.alert_views import KIND_LABELS as ALERT_KIND_LABELS
-from apoa.compliance.listing import STATUS_LABELS
-from apoa.compliance.models import NO_OFFICE
+from apoa.alerts.labels import KIND_LABELS as ALERT_KIND_LABELS
+from apoa.compliance.labels import STATUS_LABELS
 from apoa.compliance.queries import STATUS_ORDER
-from apoa.db import utcnow
+from apoa.dashboard.figures import OTHERS, Figures
 from apoa.extensions import db
-from apoa.regions.models import Office, Region
+from apoa.regions.models import Region
 from apoa.regions.timezones import zone_label
-from apoa.security import role_required
-
-bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+from apoa.reports.codes import country_name
+from apoa.reports.forms import PERMIT_LABELS
 
 _REGENCY_PREFIXES = ("Kota Administrasi ", "Kabupaten Administrasi ", "Kabupaten ", "Kota ")
-
-
-# ---------------------------------------------------------------- scope
-
-
-def _scope() -> tuple[int | None, str]:
-    """The office whose figures to show (None: the country) and the scope's name."""
-    if current_user.role == Role.OFFICER:
-        if current_user.office_id is None:
-            abort(403)
-        # An officer's dashboard is their office's, whatever ?office= says (R10).
-        return current_user.office_id, current_user.office.name
-    raw = request.args.get("office", "").strip()
-    if not raw:
-        return None, _("All offices (national)")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        abort(404)
-    office_id = int(raw)
-    if office_id == NO_OFFICE:
-        return NO_OFFICE, _("Places no office covers")
-    office = db.session.get(Office, office_id)
-    if office is None:
-        abort(404)
-    return office.id, office.name
-
-
-# ---------------------------------------------------------------- labels
 
 
 def _locale() -> str:
@@ -71,8 +30,6 @@ def _locale() -> str:
 
 
 def _nationality_labels(keys: list[str]) -> dict[str, str]:
-    from apoa.reports.codes import country_name
-
     locale = _locale()
     return {key: f"{country_name(key, locale)} ({key})" for key in keys}
 
@@ -103,16 +60,16 @@ def _slices(pairs: list[tuple[str, int]], labels: dict[str, str], others: str) -
     return [
         {
             "key": key,
-            "label": others if key == dashboard.OTHERS else labels.get(key, key),
+            "label": others if key == OTHERS else labels.get(key, key),
             "n": n,
         }
         for key, n in pairs
     ]
 
 
-def _status_url(status: str) -> str | None:
+def _status_url(status: str, *, officer: bool) -> str | None:
     """The officers' compliance list filtered by one status (admins have no list of names)."""
-    if current_user.role != Role.OFFICER:
+    if not officer:
         return None
     try:
         return url_for("compliance.index", status=status)
@@ -120,9 +77,9 @@ def _status_url(status: str) -> str | None:
         return f"/compliance/?status={status}"
 
 
-def _alerts_url(**args: str) -> str | None:
+def _alerts_url(*, officer: bool, **args: Any) -> str | None:
     """The officers' alert queue (optionally of one kind); admins have no queue of guests."""
-    if current_user.role != Role.OFFICER:
+    if not officer:
         return None
     try:
         return url_for("alerts.index", **args)
@@ -130,10 +87,11 @@ def _alerts_url(**args: str) -> str | None:
         return None
 
 
-def present(figures: dashboard.Figures, scope_name: str) -> dict[str, Any]:
-    """The figures with labels, as the page and data.json both give them."""
-    from apoa.reports.forms import PERMIT_LABELS
+def present(figures: Figures, scope_name: str, *, officer: bool) -> dict[str, Any]:
+    """The figures with labels, as the page and data.json both give them.
 
+    `officer`: link the counts to the officer's list and alert queue (admins get none).
+    """
     locale = _locale()
     keys = [key for key, _n in figures.by_nationality]
     share = figures.change_share
@@ -171,20 +129,20 @@ def present(figures: dashboard.Figures, scope_name: str) -> dict[str, Any]:
                     "status": status.value,
                     "label": str(STATUS_LABELS[status.value]),
                     "n": figures.status_counts.get(status.value, 0),
-                    "url": _status_url(status.value),
+                    "url": _status_url(status.value, officer=officer),
                 }
                 for status in STATUS_ORDER
             ],
         },
         "alerts": {
             "open": figures.open_alerts,
-            "url": _alerts_url(),
+            "url": _alerts_url(officer=officer),
             "kinds": [
                 {
-                    "kind": kind.value,
+                    "kind": kind,
                     "label": str(label),
-                    "n": figures.alerts.get(kind.value, 0),
-                    "url": _alerts_url(kind=kind.value),
+                    "n": figures.alerts.get(kind, 0),
+                    "url": _alerts_url(officer=officer, kind=kind),
                 }
                 for kind, label in ALERT_KIND_LABELS.items()
             ],
@@ -212,39 +170,3 @@ def present(figures: dashboard.Figures, scope_name: str) -> dict[str, Any]:
             for month in figures.trend
         ],
     }
-
-
-def _data() -> tuple[dict[str, Any], int | None]:
-    office_id, name = _scope()
-    return present(dashboard.figures(office_id, now=utcnow()), name), office_id
-
-
-# ---------------------------------------------------------------- views
-
-
-@bp.get("/")
-@role_required(Role.OFFICER, Role.ADMIN)
-def index() -> Any:
-    data, office_id = _data()
-    offices = (
-        db.session.execute(sa.select(Office.id, Office.name).order_by(Office.name)).all()
-        if current_user.role == Role.ADMIN
-        else []
-    )
-    return render_template(
-        "compliance/dashboard.html",
-        data=data,
-        office_id=office_id,
-        offices=offices,
-        no_office=NO_OFFICE,
-        number=format_decimal,
-        day=lambda iso: format_date(date.fromisoformat(iso), "medium"),
-        percent=lambda value: format_percent(value / 100, "#,##0.#%"),
-    )
-
-
-@bp.get("/data.json")
-@role_required(Role.OFFICER, Role.ADMIN)
-def data_json() -> Any:
-    data, _office_id = _data()
-    return data

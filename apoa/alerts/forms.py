@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 
-from apoa.compliance.models import Alert
+from apoa.alerts.models import Alert
 from apoa.forms import Form, length, required
 
 

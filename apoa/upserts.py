@@ -1,0 +1,55 @@
+"""Counters kept in summary tables: add to a row, creating it when missing, on either engine.
+
+The map's cluster cells and the compliance summaries are sums; both keep them
+with one dialect-specific `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from apoa.extensions import db
+
+BATCH = 500  # rows per statement: far under SQLite's limit on parameters
+
+
+def _insert(model: type[Any]) -> Any:
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def add_counts(
+    model: type[Any], keys: tuple[str, ...], rows: Iterable[Mapping[str, Any]]
+) -> None:
+    """Add each row's numbers to the row with the same key, creating it when missing.
+
+    Rows with the same key are merged first, so each key is written once; rows
+    naming the same columns go together in statements of up to BATCH rows.
+    """
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        acc = merged.setdefault(key, {k: row[k] for k in keys})
+        for name, value in row.items():
+            if name not in keys:
+                acc[name] = acc.get(name, 0) + value
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for key in sorted(merged, key=repr):  # a stable order: concurrent writers lock alike
+        row = merged[key]
+        by_columns.setdefault(tuple(sorted(row)), []).append(row)
+    for columns, group in by_columns.items():
+        for start in range(0, len(group), BATCH):
+            statement = _insert(model).values(group[start : start + BATCH])
+            statement = statement.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={
+                    name: getattr(model, name) + statement.excluded[name]
+                    for name in columns
+                    if name not in keys
+                },
+            )
+            db.session.execute(statement)
+
