@@ -8,13 +8,12 @@ from flask_babel import gettext as _
 from apoa.accounts.models import User
 from apoa.reports.models import Receipt, Stay
 from apoa.reports.receipt_pdf import DISCLAIMER_LABEL, ReceiptDocument, render_receipt_pdf
+from apoa.reports.services import stays_of_receipt
 from apoa.templating import RECEIPT_KIND_LABELS, mask_passport
 
 
 def receipt_pdf_bytes(receipt: Receipt, *, actor: User, verify_url: str) -> bytes:
     """Render the receipt as a one-page PDF whose QR code opens the public check."""
-    from apoa.reports.services import stays_of_receipt
-
     stays = stays_of_receipt(receipt, actor)
     location = stays[0].location if stays else None
     doc = ReceiptDocument(
