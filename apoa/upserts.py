@@ -1,7 +1,8 @@
 """Counters kept in summary tables: add to a row, creating it when missing, on either engine.
 
 The map's cluster cells and the compliance summaries are sums; both keep them
-with one dialect-specific `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`.
+with one dialect-specific `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`;
+the alerts insert through the same `dialect_insert` and skip what exists.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from apoa.extensions import db
 BATCH = 500  # rows per statement: far under SQLite's limit on parameters
 
 
-def _insert(model: type[Any]) -> Any:
+def dialect_insert(model: type[Any]) -> Any:
+    """Return an INSERT with the engine's ON CONFLICT clauses (PostgreSQL's or SQLite's)."""
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
@@ -42,7 +44,7 @@ def add_counts(
         by_columns.setdefault(tuple(sorted(row)), []).append(row)
     for columns, group in by_columns.items():
         for start in range(0, len(group), BATCH):
-            statement = _insert(model).values(group[start : start + BATCH])
+            statement = dialect_insert(model).values(group[start : start + BATCH])
             statement = statement.on_conflict_do_update(
                 index_elements=list(keys),
                 set_={

@@ -275,19 +275,28 @@ def _guest(index: int, today: date) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def summaries_off() -> Iterator[None]:
-    """Switch off the report services' summary maintenance (the only thing changed)."""
-    from apoa.compliance import summaries
+    """Disconnect the compliance summaries from the writers' signals (the only thing changed)."""
+    from blinker import ANY, Signal
 
-    names = ("report_made", "stays_changed", "refresh_open_stays")
-    saved = {name: getattr(summaries, name) for name in names}
+    from apoa import signals
+    from apoa.compliance import projection
+
+    connected = [
+        (signal, receiver)
+        for signal in vars(signals).values()
+        if isinstance(signal, Signal)
+        for receiver in signal.receivers_for(ANY)
+        if getattr(receiver, "__module__", None) == projection.__name__
+    ]
+    if not connected:
+        raise SystemExit("no compliance receivers on the signals: nothing to switch off")
+    for signal, receiver in connected:
+        signal.disconnect(receiver)
     try:
-        summaries.report_made = lambda **kwargs: False  # type: ignore[assignment]
-        summaries.stays_changed = lambda changes: None  # type: ignore[assignment]
-        summaries.refresh_open_stays = lambda *args: None  # type: ignore[assignment]
         yield
     finally:
-        for name, function in saved.items():
-            setattr(summaries, name, function)
+        for signal, receiver in connected:
+            signal.connect(receiver)
 
 
 def measure_report_cost(app: Any, office_id: int, repeat: int) -> dict[str, Any]:

@@ -1,12 +1,12 @@
 """Factories: fixtures that make users, lodgings, places and stays, and the data they take.
 
-A pytest plugin (registered in tests/conftest.py), so every test can ask for its
-fixtures. Test modules import only the plain values from here (TEST_PASSWORD,
-guest_data, guest_form, stay_form, AuthActions), never from another test module.
+A pytest plugin (registered in tests/conftest.py): tests ask for its fixtures;
+modules import its plain values and functions (TEST_PASSWORD, guest_data,
+stay_form, check_in_guests ...) from here, never from another test module.
 
-Users and lodgings are written directly, as the admin and lodging services would
-leave them; stays go through the real check-in service, and `check_in_guests` is
-the one place the tests call it.
+Users and lodgings are written directly and announced as the admin and lodging
+services announce them, so the compliance ledger opens its rows; stays go through
+the real check-in service, and `check_in_guests` is the one place tests call it.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def place_at(
 
 @dataclass(frozen=True)
 class CheckIn:
-    """What a check-in made: its receipt and its stays (the head's first unless moved)."""
+    """What a check-in made: its receipt and its stays, in the order of the guests given."""
 
     receipt: Receipt
     stays: list[Stay]

@@ -22,7 +22,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 
 from apoa.accounts.models import Role, User
 from apoa.alerts.conditions import (
@@ -45,6 +44,7 @@ from apoa.geocoding.models import Location
 from apoa.regions.timezones import timezone_for_region as zone_of
 from apoa.reports.models import Stay, StayStatus
 from apoa.scoping import of_office
+from apoa.upserts import dialect_insert
 
 # Checked-out stays are looked at only this long after the departure: an expired
 # permit is found while the stay is open, except when the departure comes first.
@@ -344,12 +344,10 @@ def _mismatch_subjects(office_id: int | None) -> list[Subject]:
 
 def _insert_ignoring_duplicates(rows: list[dict[str, Any]]) -> int:
     """Insert alerts; one that a concurrent scan filed first is skipped, not an error."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     added = 0
     for chunk in chunks(rows):
         statement = (
-            insert(Alert)
+            dialect_insert(Alert)
             .values(list(chunk))
             .on_conflict_do_nothing(index_elements=["kind", "subject_key"])
             .returning(Alert.id)

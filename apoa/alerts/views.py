@@ -45,7 +45,7 @@ from apoa.extensions import db
 from apoa.geocoding.models import Location
 from apoa.regions.queries import region_labels
 from apoa.reports.models import Stay
-from apoa.scoping import get_visible_or_404
+from apoa.scoping import get_visible_or_404, own_office
 from apoa.security import current_actor
 
 PER_PAGE = 50
@@ -117,7 +117,7 @@ def _area_labels(stays: list[Stay], locations: list[Location]) -> dict[str, str]
 def index() -> Any:
     actor = current_actor()
     now = clock.now()
-    scanned = _refresh(actor.office_id, now)
+    scanned = _refresh(own_office(actor), now)
     filters = queries.QueueFilters.from_args(request.args)
     counts = queries.queue_counts(actor, filters)
     page = db.paginate(

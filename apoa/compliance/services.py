@@ -15,8 +15,7 @@ from apoa.accounts.models import User
 from apoa.audit.services import record_event
 from apoa.compliance import exports, listing
 from apoa.compliance.listing import ListQuery, rows_cells
-from apoa.regions.timezones import timezone_for_region
-from apoa.scoping import jurisdiction_codes
+from apoa.regions.queries import office_zone
 
 
 @dataclass(frozen=True)
@@ -41,8 +40,7 @@ def export_list(
         page = listing.list_page(query, now=now)
         rows, total, page_number = page.rows, page.total, page.page
     headers, cells = listing.headers(), rows_cells(rows)
-    codes = jurisdiction_codes(query.office_id)
-    today = now.astimezone(timezone_for_region(min(codes) if codes else None)).date()
+    today = now.astimezone(office_zone(query.office_id)).date()
     office_code = officer.office.code if officer.office else str(query.office_id)
     if kind == "csv":
         body, content_type = exports.csv_bytes(headers, cells), exports.CSV_MIMETYPE
