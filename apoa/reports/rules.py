@@ -56,6 +56,9 @@ GUEST_FIELDS = (
     "purpose",
     "phone",
 )
+# What belongs to the stay (this visit's permit and purpose); the rest describes the person.
+STAY_FIELDS = ("permit_type", "permit_number", "permit_expiry", "purpose")
+PERSON_FIELDS = tuple(field for field in GUEST_FIELDS if field not in STAY_FIELDS)
 REQUIRED_GUEST_FIELDS = (
     "surname",
     "sex",

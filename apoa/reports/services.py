@@ -41,24 +41,9 @@ from apoa.reports.models import (
 from apoa.reports.periods import Period, period_containing, previous_period
 from apoa.reports.places import LocalTime, Place, PlaceChoice, instant, resolve_place
 from apoa.reports.receipt_numbers import new_receipt_number
+from apoa.reports.rules import GUEST_FIELDS, PERSON_FIELDS, STAY_FIELDS
 from apoa.reports.scopes import stays_visible_to
 from apoa.scoping import visible
-
-GUEST_FIELDS = rules.GUEST_FIELDS
-PERSON_FIELDS = (
-    "surname",
-    "given_names",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "nationality",
-    "passport_number",
-    "issuing_country",
-    "passport_expiry",
-    "phone",
-)
-STAY_FIELDS = ("permit_type", "permit_number", "permit_expiry", "purpose")
-
 
 # ---------------------------------------------------------------- receipts and keys
 
