@@ -36,7 +36,7 @@ from apoa.compliance import queries
 from apoa.compliance.models import OfficeDay, PresenceCount
 from apoa.extensions import db
 from apoa.regions.models import Office
-from apoa.regions.queries import office_zone
+from apoa.regions.queries import office_zone, office_zones
 from apoa.reports.codes import canonical_nationality
 from apoa.scoping import of_office
 
@@ -138,9 +138,30 @@ def top(counts: dict[str, int], n: int = TOP_N) -> list[tuple[str, int]]:
 # ---------------------------------------------------------------- days and months
 
 
-def _days(office_id: int | None, first: date) -> tuple[int, Sequence[Any]]:
-    """Guests present before `first`, and the day rows from `first` on (summed over offices)."""
-    scope = of_office(OfficeDay.office_id, office_id)
+def _local_today(office_id: int | None, now: datetime) -> Any:
+    """The last day that has begun at each office, in its own time zone (as SQL).
+
+    An office's day rows are dated in its own zone, so the country's figures cut
+    each office at its own today: a guest who arrived in Bali just after midnight
+    WITA counts at once, while Jakarta's date is still the day before.
+    """
+    if office_id is not None:
+        return now.astimezone(office_zone(office_id)).date()
+    by_office = {o: now.astimezone(zone).date() for o, zone in office_zones().items()}
+    wib_today = now.astimezone(office_zone(None)).date()
+    if not by_office:
+        return wib_today
+    return sa.case(by_office, value=OfficeDay.office_id, else_=wib_today)
+
+
+def _days(office_id: int | None, first: date, now: datetime) -> tuple[int, Sequence[Any]]:
+    """Guests present before `first`, and the day rows from `first` on (summed over offices).
+
+    Days that have not begun at their office yet (check-ins reported ahead) are left out.
+    """
+    scope = sa.and_(
+        of_office(OfficeDay.office_id, office_id), OfficeDay.day <= _local_today(office_id, now)
+    )
     before = db.session.scalar(
         sa.select(
             sa.func.coalesce(sa.func.sum(OfficeDay.arrivals - OfficeDay.departures), 0)
@@ -169,9 +190,9 @@ def _trend(
     running = at_day_before = before
     arrivals: dict[date, int] = defaultdict(int)
     at_month_end: dict[date, int] = {}
-    for day, arrived, departed, *_ in rows:
-        if day > today:  # check-ins reported ahead (up to a day): not there yet
-            break
+    for row_day, arrived, departed, *_ in rows:
+        # A day that has begun at its office but not yet in the country's zone is today.
+        day = min(row_day, today)
         running += int(arrived) - int(departed)
         month = month_start(day)
         arrivals[month] += int(arrived)
@@ -230,9 +251,10 @@ def figures(office_id: int | None, *, now: datetime) -> Figures:
     week_start = today - timedelta(days=today.weekday())  # Monday
     day_before = today - timedelta(days=CHANGE_DAYS)
     months = [month_start(today, back) for back in range(TREND_MONTHS - 1, -1, -1)]
-    before, rows = _days(office_id, months[0])
+    before, rows = _days(office_id, months[0], now)
     trend, present_before = _trend(before, rows, months, today, day_before)
-    week = [row for row in rows if week_start <= row[0] <= today]
+    # Each office's own today counts as today (rows after it were left out by _days).
+    week = [(min(row[0], today), *row[1:]) for row in rows if row[0] >= week_start]
     nationality = presence(office_id, "nationality")
     return Figures(
         office_id=office_id,

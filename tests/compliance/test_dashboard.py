@@ -543,3 +543,19 @@ def test_an_empty_office_shows_zeros_without_errors(app, db, create_user):
     for name in ("nationality", "permit", "district"):
         assert _numbers(html, f"table-{name}") == []  # one row saying so, without numbers
     assert html.count('<td colspan="3">') == 3
+
+
+def test_the_country_counts_a_guest_who_arrived_after_midnight_in_bali(
+    db, create_user, create_lodging, freeze
+):
+    # Sunday 16:45 UTC: Monday 00:45 in Bali (WITA), still Sunday 23:45 in Jakarta (WIB).
+    now = freeze("2026-12-06T16:45:00+00:00")
+    operator = create_user("reporter")
+    lodging = create_lodging(operator)
+    check_in_guests(operator, lodging, 1, arrived=now - timedelta(minutes=15), now=now)
+    db.session.commit()
+    bali = _office_id(db, "kanim-ngurah-rai")
+    assert dashboard.figures(bali, now=now).present_now == 1
+    national = dashboard.figures(None, now=now)
+    assert national.present_now == 1
+    assert national.reports_today == 1
