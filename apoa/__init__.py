@@ -30,7 +30,7 @@ from apoa.alerts import views as alerts_views  # noqa: F401
 from apoa.cli import apoa_cli
 from apoa.compliance import projection as compliance_projection
 from apoa.compliance import views as compliance_views  # noqa: F401
-from apoa.config import Config, config_for_environment
+from apoa.config import INSTANCE_DIR, Config, config_for_environment
 from apoa.dashboard import views as dashboard_views  # noqa: F401
 from apoa.db import engine_options
 from apoa.errors import register_error_handlers
@@ -53,7 +53,8 @@ from apoa.templating import register_template_helpers
 
 def create_app(config: type[Config] | Config | Mapping[str, Any] | None = None) -> Flask:
     """Build the app from a config class, object or mapping (default: from APOA_ENV)."""
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder (SQLite file, development key, demo sign-ins) is APOA_INSTANCE_DIR.
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     register_config(app, config)
     register_extensions(app)
     register_blueprints(app)

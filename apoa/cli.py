@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -62,7 +63,7 @@ def seed_demo(force: bool) -> None:
     if seed_demo_reports(now=now, geocoder=get_geocoder()):
         db.session.commit()
         click.echo("Demo lodgings and guests reported for hotel.legian.")
-    click.echo("Demo sign-ins (also in instance/demo-logins.txt):")
+    click.echo(f"Demo sign-ins (also in {Path(current_app.instance_path) / 'demo-logins.txt'}):")
     for username, password, description in logins:
         click.echo(f"  {username:<14} {password:<22} {description}")
 

@@ -4,7 +4,7 @@ A status depends on `now`, the place's time zone and its kind's cadence, so
 `LedgerColumns(now)` computes the thresholds once per zone and cadence in
 Python (with the pure rules) and turns them into CASE expressions; the
 database then filters, counts and sorts a whole office's ledger in one
-indexed pass. tests/compliance/test_queries.py checks that SQL and Python agree.
+indexed pass. tests/compliance/test_summaries_maintained.py checks that SQL and Python agree.
 """
 
 from __future__ import annotations

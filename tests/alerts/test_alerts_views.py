@@ -15,7 +15,7 @@ from apoa.alerts.models import Alert, AlertAction, AlertKind, AlertStatus
 from apoa.audit.models import AuditEvent
 from apoa.db import utcnow
 from apoa.regions.timezones import WIB, WITA
-from tests.compliance.alert_scene import alerts_of, build_scene, check_in, pinned_far_away
+from tests.alerts.alert_scene import alerts_of, build_scene, check_in, pinned_far_away
 from tests.factories import TEST_PASSWORD, AuthActions
 
 pytestmark = pytest.mark.dates

@@ -25,7 +25,7 @@ from apoa.errors import FieldError
 from apoa.reports import services
 from apoa.reports.models import Stay
 from apoa.scoping import get_visible_or_404, visible
-from tests.compliance.alert_scene import (
+from tests.alerts.alert_scene import (
     ARRIVAL,
     LEAVING,
     alerts_of,
