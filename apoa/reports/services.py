@@ -270,6 +270,18 @@ def _flag_overlaps(stay: Stay) -> list[Stay]:
 # ---------------------------------------------------------------- check-in
 
 
+def _reported_at(actor: User, place: Place, *, happened_at: datetime | None) -> ReportFacts:
+    """Who reported at which place, for the projections (None: a nil report, nothing happened)."""
+    return ReportFacts(
+        reporter_id=actor.id,
+        reporter_kind=actor.reporter_kind,
+        lodging_id=place.lodging.id if place.lodging else None,
+        office_id=place.location.office_id,
+        region_code=place.region_code,
+        happened_at=happened_at,
+    )
+
+
 def submit_check_in(
     actor: User,
     place: Place | PlaceChoice,
@@ -340,14 +352,7 @@ def submit_check_in(
         actor,
         receipt=receipt,
         changes=[(None, state_of(stay)) for stay in group.stays],
-        report=ReportFacts(
-            reporter_id=actor.id,
-            reporter_kind=actor.reporter_kind,
-            lodging_id=group.lodging_id,
-            office_id=place.location.office_id,
-            region_code=place.region_code,
-            happened_at=check_in_at,
-        ),
+        report=_reported_at(actor, place, happened_at=check_in_at),
         now=now,
     )
     record_event(
@@ -574,14 +579,7 @@ def file_nil_report(
     signals.nil_report_filed.send(
         actor,
         receipt=receipt,
-        report=ReportFacts(
-            reporter_id=actor.id,
-            reporter_kind=actor.reporter_kind,
-            lodging_id=nil_report.lodging_id,
-            office_id=place.location.office_id,
-            region_code=place.region_code,
-            happened_at=None,
-        ),
+        report=_reported_at(actor, place, happened_at=None),
         period_end=period.end,
         now=now,
     )
