@@ -94,10 +94,12 @@ def machine() -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def temporary_database(engine: str, postgres_url: str) -> Iterator[str]:
-    """Yield the URL of a fresh, empty database; remove it afterwards."""
+def temporary_database(
+    engine: str, postgres_url: str, prefix: str = "apoa_bench"
+) -> Iterator[str]:
+    """Yield the URL of a fresh, empty database (`<prefix>_<pid>`); remove it afterwards."""
     if engine == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="apoa_bench_"))
+        folder = Path(tempfile.mkdtemp(prefix=f"{prefix}_"))
         try:
             yield f"sqlite:///{folder / 'bench.sqlite3'}"
         finally:
@@ -105,7 +107,7 @@ def temporary_database(engine: str, postgres_url: str) -> Iterator[str]:
         return
     server = normalise_database_url(postgres_url)
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"apoa_bench_{os.getpid()}"
+    name = f"{prefix}_{os.getpid()}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
