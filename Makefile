@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # The test suite runs on SQLite, then on this PostgreSQL server when one answers there.
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+# pytest-xdist: the suite in this many processes (each with its own databases); 0 runs it in one.
+TEST_WORKERS ?= 2
 export FLASK_APP := wsgi
 
 .PHONY: install vendor run test test-sqlite test-postgres test-dates bench translations messages lint clean
@@ -41,10 +43,10 @@ run: install
 test: install test-sqlite test-postgres
 
 test-sqlite:
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 test-postgres:
-	APOA_TEST_ENGINE=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+	APOA_TEST_ENGINE=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # The date-dependent tests (marked `dates`) again, on SQLite, with the clock frozen at each
 # boundary instant: a Sunday evening in UTC (already Monday in WITA and WIT, still Sunday in
@@ -57,7 +59,7 @@ DATE_INSTANTS := 2026-12-06T16:30:00+00:00 2026-11-30T23:30:00+07:00 \
 test-dates: install
 	@set -e; for instant in $(DATE_INSTANTS); do \
 	  echo "== pytest -m dates at $$instant"; \
-	  APOA_TEST_ENGINE=sqlite APOA_FROZEN_AT=$$instant $(BIN)/python -m pytest -m dates -q || { \
+	  APOA_TEST_ENGINE=sqlite APOA_FROZEN_AT=$$instant $(BIN)/python -m pytest -n $(TEST_WORKERS) -m dates -q || { \
 	    status=$$?; [ $$status -ne 5 ] || echo "no test is marked 'dates': markers lost?" >&2; \
 	    exit $$status; }; \
 	done
