@@ -7,14 +7,14 @@ the alerts insert through the same `dialect_insert` and skip what exists.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from apoa.extensions import db
-
-BATCH = 500  # rows per statement: far under SQLite's limit on parameters
 
 
 def dialect_insert(model: type[Any]) -> Any:
@@ -23,13 +23,12 @@ def dialect_insert(model: type[Any]) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
-def add_counts(
-    model: type[Any], keys: tuple[str, ...], rows: Iterable[Mapping[str, Any]]
-) -> None:
+def add_counts(model: type[Any], keys: tuple[str, ...], rows: Iterable[Mapping[str, Any]]) -> None:
     """Add each row's numbers to the row with the same key, creating it when missing.
 
     Rows with the same key are merged first, so each key is written once; rows
-    naming the same columns go together in statements of up to BATCH rows.
+    naming the same columns go to the driver together, as one executemany of a
+    statement built and compiled once per shape (a report writes ~20 rows of 3 shapes).
     """
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
@@ -42,16 +41,21 @@ def add_counts(
     for key in sorted(merged, key=repr):  # a stable order: concurrent writers lock alike
         row = merged[key]
         by_columns.setdefault(tuple(sorted(row)), []).append(row)
+    dialect = db.session.get_bind().dialect.name
     for columns, group in by_columns.items():
-        for start in range(0, len(group), BATCH):
-            statement = dialect_insert(model).values(group[start : start + BATCH])
-            statement = statement.on_conflict_do_update(
-                index_elements=list(keys),
-                set_={
-                    name: getattr(model, name) + statement.excluded[name]
-                    for name in columns
-                    if name not in keys
-                },
-            )
-            db.session.execute(statement)
+        db.session.execute(_upsert(dialect, model.__table__, keys, columns), group)
 
+
+@functools.cache
+def _upsert(dialect: str, table: sa.Table, keys: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    """`INSERT … ON CONFLICT (keys) DO UPDATE SET n = n + excluded.n` for these columns.
+
+    Built once per shape: SQLAlchemy's compiled cache then serves every later report.
+    """
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={
+            name: table.c[name] + statement.excluded[name] for name in columns if name not in keys
+        },
+    )

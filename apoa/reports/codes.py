@@ -201,9 +201,14 @@ def nationality_choices(locale: str = "en") -> list[tuple[str, str]]:
 
     "DEU" is left out because German passports use "D" (see canonical_nationality).
     """
+    return list(_sorted_nationalities(_language(locale)))
+
+
+@cache  # ~270 names translated and sorted: once per language, not on every form
+def _sorted_nationalities(locale: str) -> tuple[tuple[str, str], ...]:
     pairs = [
         (code, country_name(code, locale))
         for code in NATIONALITIES
         if is_foreign(code) and code != GERMANY_ISO
     ]
-    return sorted(pairs, key=lambda pair: (_sort_key(pair[1]), pair[0]))
+    return tuple(sorted(pairs, key=lambda pair: (_sort_key(pair[1]), pair[0])))

@@ -7,6 +7,7 @@ works without JavaScript on any phone.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
@@ -69,10 +70,14 @@ def _choices(labels: dict[str, Any], blank: Any = None) -> list[SelectChoice]:
 
 def nationality_choices() -> list[SelectChoice]:
     """Return foreign nationalities by name in the user's language (no IDN; Germany once, as D)."""
-    locale = str(get_locale() or "id")
-    return [SelectChoice("", _l("— choose —"))] + [
+    return [SelectChoice("", _l("— choose —")), *_named_nationalities(str(get_locale() or "id"))]
+
+
+@functools.cache  # the same few hundred choices for every form in one language
+def _named_nationalities(locale: str) -> tuple[SelectChoice, ...]:
+    return tuple(
         SelectChoice(code, f"{name} ({code})") for code, name in codes.nationality_choices(locale)
-    ]
+    )
 
 
 def _upper(value: Any) -> Any:
