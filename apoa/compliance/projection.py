@@ -7,7 +7,6 @@ are committed together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from apoa import signals
@@ -15,26 +14,10 @@ from apoa.accounts.models import User
 from apoa.compliance import summaries
 from apoa.geocoding.models import Location
 from apoa.lodgings.models import Lodging
-from apoa.reports.events import StayChange
-
-
-def _places_of(changes: Iterable[StayChange]) -> set[tuple[int, int | None]]:
-    return {
-        (state.reporter_id, state.lodging_id)
-        for change in changes
-        for state in change
-        if state is not None
-    }
 
 
 def _on_stays_changed(sender: Any, **kwargs: Any) -> None:
-    changes: list[StayChange] = kwargs["changes"]
-    summaries.stays_changed(changes)
-    report = kwargs.get("report")
-    if report is not None:
-        summaries.report_made(report, now=kwargs["now"])
-    for reporter_id, lodging_id in sorted(_places_of(changes), key=repr):
-        summaries.refresh_open_stays(reporter_id, lodging_id)
+    summaries.report_changed_stays(kwargs["changes"], kwargs.get("report"), now=kwargs["now"])
 
 
 def _on_location_moved(location: Location, **kwargs: Any) -> None:

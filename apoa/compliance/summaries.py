@@ -9,7 +9,7 @@ bulk loads and as a repair (`flask apoa rebuild-summaries`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -142,35 +142,73 @@ def _ledger_of(reporter_id: int, lodging_id: int | None) -> Ledger | None:
 
 def report_made(report: ReportFacts, *, now: datetime) -> bool:
     """Count one check-in or check-out report; return whether it came late (rule C1)."""
+    days, late = _count_report(report, now=now, arrivals=())
+    add_counts(OfficeDay, ("office_id", "day"), days)
+    return late
+
+
+def _count_report(
+    report: ReportFacts, *, now: datetime, arrivals: Iterable[StayState]
+) -> tuple[list[dict[str, Any]], bool]:
+    """Count a report on its place's ledger, in one UPDATE; return its office-day row and lateness.
+
+    `arrivals` are the stays the report opened: the ledger's open stays and earliest
+    expected check-out follow them without a recount. The UPDATE adds to what the row
+    holds when it runs, so two reports for one place at once both count.
+    """
     if report.happened_at is None:
         raise ValueError("a check-in or check-out report says when it happened")
     late = rules.is_late_report(report.happened_at, now, deadline_hours=deadline_hours())
     zone = timezone_for_region(report.region_code)
-    ledger = _ledger_of(report.reporter_id, report.lodging_id)
-    office_id = report.office_id
-    if ledger is not None:
-        period = rules.thresholds(now, zone, cadence_for(report.reporter_kind)).current
-        if ledger.period_start != period.start:
-            ledger.period_start, ledger.period_reports = period.start, 0
-        ledger.period_reports += 1
-        ledger.reports_total += 1
-        ledger.last_report_at = max(ledger.last_report_at or now, now)
-        if late:
-            ledger.late_total += 1
-            ledger.last_late_at = now
-    add_counts(
-        OfficeDay,
-        ("office_id", "day"),
-        [
-            {
-                "office_id": office_key(office_id),
-                "day": now.astimezone(zone).date(),
-                "reports": 1,
-                "late_reports": int(late),
-            }
-        ],
-    )
-    return late
+    period = rules.thresholds(now, zone, cadence_for(report.reporter_kind)).current
+    values: dict[str, Any] = {
+        "period_reports": sa.case(
+            (Ledger.period_start == _bound(Ledger.period_start, period.start),
+             Ledger.period_reports + 1),
+            else_=1,
+        ),
+        "period_start": period.start,
+        "reports_total": Ledger.reports_total + 1,
+        "last_report_at": _greatest(Ledger.last_report_at, now),
+    }  # fmt: skip
+    if late:
+        values.update(late_total=Ledger.late_total + 1, last_late_at=now)
+    opened = list(arrivals)
+    if opened:
+        values["open_stays"] = Ledger.open_stays + len(opened)
+        values["next_check_out"] = _least(
+            Ledger.next_check_out, min(state.expected_check_out for state in opened)
+        )
+    _update_ledgers(_ledger_clause(report.reporter_id, report.lodging_id), values)
+    day = {
+        "office_id": office_key(report.office_id),
+        "day": now.astimezone(zone).date(),
+        "reports": 1,
+        "late_reports": int(late),
+    }
+    return [day], late
+
+
+def _ledger_clause(reporter_id: int, lodging_id: int | None) -> Any:
+    if lodging_id:
+        return Ledger.lodging_id == lodging_id
+    return sa.and_(Ledger.reporter_id == reporter_id, Ledger.lodging_id.is_(None))
+
+
+def _bound(column: Any, value: Any) -> Any:
+    # Typed by the column, so a UTC instant is stored as the column stores it on either engine.
+    return sa.bindparam(None, value, type_=column.type)
+
+
+def _greatest(column: Any, value: Any) -> Any:
+    """The later of a nullable column and a value (GREATEST is PostgreSQL's, MAX SQLite's)."""
+    bound = _bound(column, value)
+    return sa.case((sa.or_(column.is_(None), column < bound), bound), else_=column)
+
+
+def _least(column: Any, value: Any) -> Any:
+    bound = _bound(column, value)
+    return sa.case((sa.or_(column.is_(None), column > bound), bound), else_=column)
 
 
 def nil_report_filed(report: ReportFacts, *, period_end: date, now: datetime) -> None:
@@ -257,9 +295,7 @@ def facts_of(state: StayState | None) -> StayFacts | None:
     )
 
 
-def _contribution(
-    facts: StayFacts, sign: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _contribution(facts: StayFacts, sign: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     days = [{"office_id": facts.office_id, "day": facts.arrival_day, "arrivals": sign}]
     if facts.departure_day is not None:
         days.append({"office_id": facts.office_id, "day": facts.departure_day, "departures": sign})
@@ -278,6 +314,12 @@ def _contribution(
 
 def stays_changed(changes: Iterable[StayChange]) -> None:
     """Move each changed stay's contribution from its old state to its new one."""
+    days, presence = _moves(changes)
+    add_counts(OfficeDay, ("office_id", "day"), days)
+    add_counts(PresenceCount, ("office_id", "dimension", "key"), presence)
+
+
+def _moves(changes: Iterable[StayChange]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     days: list[dict[str, Any]] = []
     presence: list[dict[str, Any]] = []
     for old, new in changes:
@@ -289,24 +331,59 @@ def stays_changed(changes: Iterable[StayChange]) -> None:
                 d, p = _contribution(facts, sign)
                 days += d
                 presence += p
-    if days:
-        add_counts(OfficeDay, ("office_id", "day"), days)
-    if presence:
-        add_counts(PresenceCount, ("office_id", "dimension", "key"), presence)
+    return days, presence
+
+
+def report_changed_stays(
+    changes: Sequence[StayChange], report: ReportFacts | None, *, now: datetime
+) -> None:
+    """Follow a report and the stays it changed: one upsert per summary table, one ledger UPDATE.
+
+    When the report only opened stays (a check-in), the place's open stays are counted
+    on from the new ones; any other change recounts them from the stays.
+    """
+    days, presence = _moves(changes)
+    arrivals_only = all(before is None and after is not None and after.is_open
+                        for before, after in changes)  # fmt: skip
+    if report is not None:
+        opened = [after for _, after in changes if after is not None] if arrivals_only else []
+        report_days, _ = _count_report(report, now=now, arrivals=opened)
+        days += report_days
+    add_counts(OfficeDay, ("office_id", "day"), days)
+    add_counts(PresenceCount, ("office_id", "dimension", "key"), presence)
+    if report is not None and arrivals_only:
+        return
+    places = {(state.reporter_id, state.lodging_id)
+              for change in changes for state in change if state is not None}  # fmt: skip
+    for reporter_id, lodging_id in sorted(places, key=repr):
+        refresh_open_stays(reporter_id, lodging_id)
 
 
 def refresh_open_stays(reporter_id: int, lodging_id: int | None) -> None:
-    """Recount a place's open stays and their earliest expected check-out."""
-    ledger = _ledger_of(reporter_id, lodging_id)
-    if ledger is None:
-        return
-    query = sa.select(sa.func.count(Stay.id), sa.func.min(Stay.expected_check_out)).where(
-        Stay.status == StayStatus.OPEN
+    """Recount a place's open stays and their earliest expected check-out, in one UPDATE."""
+    of_place = (
+        Stay.lodging_id == lodging_id
+        if lodging_id
+        else sa.and_(Stay.reporter_id == reporter_id, Stay.lodging_id.is_(None))
     )
-    if lodging_id:
-        query = query.where(Stay.lodging_id == lodging_id)
-    else:
-        query = query.where(Stay.reporter_id == reporter_id, Stay.lodging_id.is_(None))
+    open_here = sa.and_(Stay.status == StayStatus.OPEN, of_place)
     db.session.flush()
-    count, earliest = db.session.execute(query).one()
-    ledger.open_stays, ledger.next_check_out = int(count or 0), earliest
+    _update_ledgers(
+        _ledger_clause(reporter_id, lodging_id),
+        {
+            "open_stays": sa.select(sa.func.count(Stay.id)).where(open_here).scalar_subquery(),
+            "next_check_out": sa.select(sa.func.min(Stay.expected_check_out))
+            .where(open_here)
+            .scalar_subquery(),
+        },
+    )
+
+
+def _update_ledgers(where: Any, values: dict[str, Any]) -> None:
+    """One UPDATE in SQL; ledgers already loaded in this session are expired, to be read again."""
+    db.session.execute(
+        sa.update(Ledger).where(where).values(values).execution_options(synchronize_session=False)
+    )
+    for loaded in list(db.session.identity_map.values()):
+        if isinstance(loaded, Ledger):
+            db.session.expire(loaded)

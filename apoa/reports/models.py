@@ -204,6 +204,7 @@ class Receipt(Model):
 
     reporter: so.Mapped[User] = so.relationship()
     lodging: so.Mapped[Lodging | None] = so.relationship()
+    group: so.Mapped[StayGroup | None] = so.relationship()
 
     __table_args__ = (
         # A reporter's history pages and a place's reports this period, newest first.

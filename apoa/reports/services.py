@@ -56,8 +56,9 @@ def issue_receipt(
     guests: int,
     now: datetime,
     group: StayGroup | None = None,
+    flush: bool = True,
 ) -> Receipt:
-    """Create a receipt with a fresh, unguessable number."""
+    """Create a receipt with a fresh, unguessable number (flushed, unless the caller flushes)."""
     receipt = Receipt(
         number=new_receipt_number(now.year),
         kind=kind,
@@ -67,10 +68,11 @@ def issue_receipt(
         place_name=place.name[:200],
         guest_count=guests,
         issued_at=now,
-        group_id=group.id if group else None,
+        group=group,
     )
     db.session.add(receipt)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return receipt
 
 
@@ -306,6 +308,10 @@ def submit_check_in(
     validate_report(guests, stay_data, now=now)
     if not 0 <= head_index < len(guests):
         head_index = 0
+    # Reads first: the persons already known. Then the writes, flushed once.
+    clean = [normalised_guest(guest) for guest in guests]
+    persons = [match_person(guest, now=now) for guest in clean]
+    known = [person.id is not None for person in persons]
     group = StayGroup(
         reporter_id=actor.id,
         lodging_id=place.lodging.id if place.lodging else None,
@@ -313,21 +319,18 @@ def submit_check_in(
         created_at=now,
     )
     db.session.add(group)
-    db.session.flush()
     receipt = issue_receipt(
-        actor, ReceiptKind.CHECK_IN, place, guests=len(guests), now=now, group=group
+        actor, ReceiptKind.CHECK_IN, place, guests=len(guests), now=now, group=group, flush=False
     )
-    for index, raw_guest in enumerate(guests):
-        guest = normalised_guest(raw_guest)
-        person = match_person(guest, now=now)
-        db.session.flush()
+    stays = []
+    for index, (guest, person) in enumerate(zip(clean, persons, strict=True)):
         stay = Stay(
             group=group,
             person=person,
             guest_name=display_name(guest),
             reporter_id=actor.id,
             lodging_id=group.lodging_id,
-            location_id=place.location.id,
+            location=place.location,
             office_id=place.location.office_id,
             room=(stay_data.get("room") or "").strip() or None,
             check_in_at=check_in_at,
@@ -343,15 +346,27 @@ def submit_check_in(
             reported_at=now,
             updated_at=now,
         )
-        db.session.add(stay)
-        db.session.flush()
         _apply_flags(stay, guest)
-        _flag_overlaps(stay)
-        _event(stay, EventKind.CHECK_IN, actor, receipt, now=now, guest=guest)
+        db.session.add(
+            StayEvent(
+                stay=stay,
+                kind=EventKind.CHECK_IN,
+                version=1,
+                snapshot=snapshot(stay, guest),
+                actor_id=actor.id,
+                at=now,
+                receipt=receipt,
+            )
+        )
+        stays.append(stay)
+    db.session.flush()
+    for stay, was_known in zip(stays, known, strict=True):
+        if was_known:  # a person new to this report has no other stay to overlap
+            _flag_overlaps(stay)
     signals.stays_checked_in.send(
         actor,
         receipt=receipt,
-        changes=[(None, state_of(stay)) for stay in group.stays],
+        changes=[(None, state_of(stay)) for stay in stays],
         report=_reported_at(actor, place, happened_at=check_in_at),
         now=now,
     )
