@@ -81,7 +81,51 @@ def _sqlite_begin(conn: Connection) -> None:
     """
     if conn.dialect.name != "sqlite":
         return
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _is_writing_request() else "BEGIN")
+    writing = _is_writing_request()
+    if writing and _view_marked("writes_late"):
+        conn.info[_WRITE_PENDING] = True  # BEGIN IMMEDIATE comes with the first write
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+_WRITE_PENDING = "apoa.sqlite_write_pending"
+_READS = ("SELECT", "PRAGMA")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_begin_at_first_write(
+    conn: Connection, cursor: Any, statement: str, *args: Any
+) -> None:
+    """In a `writes_late` request, take SQLite's write lock just before the first write.
+
+    The reads before it (the user, the lodgings, the code lists) then run outside the
+    lock, each on its own snapshot, so other workers can write meanwhile.
+    """
+    if not conn.info.get(_WRITE_PENDING):
+        return
+    if statement.lstrip()[:6].upper().startswith(_READS):
+        return
+    del conn.info[_WRITE_PENDING]
+    if not statement.lstrip()[:5].upper().startswith("BEGIN"):
+        cursor.execute("BEGIN IMMEDIATE")
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _sqlite_transaction_ended(conn: Connection) -> None:
+    conn.info.pop(_WRITE_PENDING, None)
+
+
+def start_writing(session: Any) -> None:
+    """Take the write lock now: a read that must see the last committed write comes next.
+
+    The audit chain reads the last hash before appending to it; in a `writes_late`
+    request on SQLite that read must already hold the lock. Elsewhere this does nothing
+    (PostgreSQL serialises the chain with its own lock).
+    """
+    conn = session.connection()
+    if conn.info.get(_WRITE_PENDING):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _is_writing_request() -> bool:
@@ -89,8 +133,12 @@ def _is_writing_request() -> bool:
         return False
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         return True
+    return _view_marked("writes_on_get")
+
+
+def _view_marked(mark: str) -> bool:
     view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "writes_on_get", False))
+    return bool(getattr(view, mark, False))
 
 
 def writes_on_get(view: Any) -> Any:
@@ -100,6 +148,18 @@ def writes_on_get(view: Any) -> Any:
     read that later writes fails at once if another writer committed meanwhile.
     """
     view.writes_on_get = True
+    return view
+
+
+def writes_late(view: Any) -> Any:
+    """Mark a writing view whose reads need no write lock: new rows only, conflicts caught.
+
+    On SQLite its transaction takes the write lock at the first write rather than at
+    the first read, so the lock is held for the writes alone (docs/architecture.md).
+    A view that reads a row and then changes it (a check-out) must not be marked:
+    on SQLite only the lock taken up front keeps two such requests apart.
+    """
+    view.writes_late = True
     return view
 
 

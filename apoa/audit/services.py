@@ -13,6 +13,7 @@ from flask import has_request_context, request
 
 from apoa import clock
 from apoa.audit.models import AuditEvent
+from apoa.db import start_writing
 from apoa.extensions import db
 
 # A fixed key for PostgreSQL's advisory lock: one writer extends the chain at a time.
@@ -76,6 +77,8 @@ def record_event(
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
+    else:
+        start_writing(session)  # SQLite: the last hash is read under the write lock
     prev_hash = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     at = now or clock.now()
     event = AuditEvent(
