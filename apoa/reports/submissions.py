@@ -58,6 +58,20 @@ def _earlier_or_conflict(actor: User, key: str, body_hash: str) -> Receipt:
     return earlier
 
 
+def _commit_keeping_state() -> None:
+    """Commit without expiring what the request holds: it wrote those rows itself.
+
+    The view then only shows the receipt's number and the reporter's name; reading
+    them back would open a second transaction (on SQLite, a second write lock).
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def submit_once(
     actor: User,
     key: str | None,
@@ -89,7 +103,7 @@ def submit_once(
         raise
     claimed.receipt_id = receipt.id
     try:
-        db.session.commit()
+        _commit_keeping_state()
     except IntegrityError:
         # Another request committed the same key, or the same nil report, first.
         db.session.rollback()

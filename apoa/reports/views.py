@@ -19,7 +19,7 @@ from flask_login import current_user
 from apoa import clock
 from apoa.accounts.models import ReporterKind, Role
 from apoa.audit.services import record_event
-from apoa.db import writes_on_get
+from apoa.db import writes_late, writes_on_get
 from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
 from apoa.extensions import db
 from apoa.forms import Form
@@ -149,6 +149,7 @@ def search() -> Any:
 
 @bp.route("/check-in", methods=["GET", "POST"])
 @role_required(Role.REPORTER)
+@writes_late  # new rows only: persons read, key and receipt conflicts caught at the write
 def check_in() -> Any:
     actor, now = current_actor(), clock.now()
     lodgings = services.verified_lodgings(actor)
@@ -162,36 +163,48 @@ def check_in() -> Any:
     elif mrz_fill.handle_buttons(form, request.form, today=now.date()):
         pass  # a guest added, removed or filled from the MRZ: show the form again
     elif form.validate_on_submit():
-        try:
-            receipt = _submit(form, lambda: services.submit_check_in(
+        warnings: list[str] | None = None  # read while the new stays are still in memory
+
+        def report() -> Receipt:
+            nonlocal warnings
+            receipt = services.submit_check_in(
                 actor, form.place_choice(), form.guests_data(), form.stay_data(),
                 now=now, geocoder=get_geocoder(), head_index=form.head_index(),
-            ))  # fmt: skip
+            )  # fmt: skip
+            warnings = _warnings(receipt.group.stays if receipt.group else [])
+            return receipt
+
+        try:
+            receipt = _submit(form, report)
         except ReportError as error:
             _show_errors(form, error)
         else:
             flash(_("Report received. Keep the receipt number."), "success")
-            _flash_warnings(services.stays_of_receipt(receipt, actor))
+            if warnings is None:  # a repeat of an earlier submission: its stays from the database
+                warnings = _warnings(services.stays_of_receipt(receipt, actor))
+            for warning in warnings:
+                flash(warning, "warning")
             return _to_receipt(receipt)
     pending = [] if lodgings else services.pending_lodgings(actor)
     return render_template("reports/check_in.html", form=form, lodgings=lodgings, pending=pending)
 
 
-def _flash_warnings(stays: list[Stay]) -> None:
-    """Tell the reporter what the officer will see flagged; the report itself is accepted."""
+def _warnings(stays: list[Stay]) -> list[str]:
+    """What the officer will see flagged, told to the reporter; the report itself is accepted."""
+    warnings = []
     for stay in stays:
         name = stay.guest_name
         if stay.flag_passport_expired:
-            flash(_("%(name)s: the passport has expired.", name=name), "warning")
+            warnings.append(_("%(name)s: the passport has expired.", name=name))
         if stay.flag_permit_ends_early:
-            flash(
-                _("%(name)s: the stay permit ends before the expected departure.", name=name),
-                "warning",
+            warnings.append(
+                _("%(name)s: the stay permit ends before the expected departure.", name=name)
             )
         if stay.flag_open_elsewhere:
-            flash(_("%(name)s is also reported as staying elsewhere.", name=name), "warning")
+            warnings.append(_("%(name)s is also reported as staying elsewhere.", name=name))
         if stay.flag_duplicate:
-            flash(_("%(name)s was already reported here for these dates.", name=name), "warning")
+            warnings.append(_("%(name)s was already reported here for these dates.", name=name))
+    return warnings
 
 
 # ---------------------------------------------------------------- one stay
