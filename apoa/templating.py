@@ -64,12 +64,12 @@ def _format_dt(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else "–"
 
 
-def _local_dt(value: datetime | None, region_code: str | None) -> str:
+def local_datetime(value: datetime | None, region_code: str | None, fmt: str = "medium") -> str:
     """Format a time in the place's own zone, with WIB/WITA/WIT."""
     if value is None:
         return "–"
     zone = timezone_for_region(region_code)
-    text = babel_format(value, "medium", tzinfo=zone, locale=str(get_locale() or "id"))
+    text = babel_format(value, fmt, tzinfo=zone, locale=str(get_locale() or "id"))
     return f"{text} {zone_label(zone)}"
 
 
@@ -97,7 +97,7 @@ def _url_with(**changes: Any) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["dt"] = _format_dt
-    app.jinja_env.filters["local_dt"] = _local_dt
+    app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.filters["mask"] = mask_passport
     app.jinja_env.filters["snapshot_text"] = _snapshot_text
     app.jinja_env.globals["uuid4"] = lambda: str(uuid.uuid4())

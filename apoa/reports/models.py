@@ -204,7 +204,13 @@ class Receipt(Model):
 
     reporter: so.Mapped[User] = so.relationship()
     lodging: so.Mapped[Lodging | None] = so.relationship()
+    location: so.Mapped[Location | None] = so.relationship()
     group: so.Mapped[StayGroup | None] = so.relationship()
+
+    @property
+    def region_code(self) -> str | None:
+        """The place's region: its times are shown in the place's own zone (WIB/WITA/WIT)."""
+        return self.location.region_code if self.location else None
 
     __table_args__ = (
         # A reporter's history pages and a place's reports this period, newest first.

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from apoa.accounts.models import User
 from apoa.reports.models import Receipt, Stay
 from apoa.reports.receipt_pdf import DISCLAIMER_LABEL, ReceiptDocument, render_receipt_pdf
 from apoa.reports.services import stays_of_receipt
-from apoa.templating import RECEIPT_KIND_LABELS, mask_passport
+from apoa.templating import RECEIPT_KIND_LABELS, local_datetime, mask_passport
 
 
 def receipt_pdf_bytes(receipt: Receipt, *, actor: User, verify_url: str) -> bytes:
@@ -20,7 +19,7 @@ def receipt_pdf_bytes(receipt: Receipt, *, actor: User, verify_url: str) -> byte
         number=receipt.number,
         kind_label=str(RECEIPT_KIND_LABELS.get(receipt.kind, receipt.kind)),
         title=_("Surat Tanda Terima Pelaporan Orang Asing"),
-        issued_at_text=format_datetime(receipt.issued_at, "medium"),
+        issued_at_text=local_datetime(receipt.issued_at, receipt.region_code),
         place_name=receipt.place_name,
         place_address=location.address_text() if location else "",
         reporter_name=receipt.reporter.full_name,

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from apoa import signals
@@ -701,7 +702,12 @@ def list_present(actor: User, *, days: tuple[date, date] | None) -> list[Stay]:
 
 def recent_receipts(actor: User) -> list[Receipt]:
     """Return the actor's latest receipts, newest first."""
-    query = visible(Receipt, actor).order_by(Receipt.id.desc()).limit(limits.RECENT_RECEIPTS)
+    query = (
+        visible(Receipt, actor)
+        .options(so.joinedload(Receipt.location))  # each row's time in its place's zone
+        .order_by(Receipt.id.desc())
+        .limit(limits.RECENT_RECEIPTS)
+    )
     return list(db.session.scalars(query))
 
 
