@@ -40,6 +40,7 @@ from apoa.geocoding import views as geocoding_views  # noqa: F401
 from apoa.geocoding.providers import build_geocoder
 from apoa.home import views as home_views  # noqa: F401
 from apoa.i18n import init_babel
+from apoa.inputs import register_input_limits
 from apoa.lodgings import views as lodgings_views  # noqa: F401
 from apoa.maps import cells as map_cells
 from apoa.maps import views as maps_views  # noqa: F401
@@ -57,6 +58,7 @@ def create_app(config: type[Config] | Config | Mapping[str, Any] | None = None) 
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     register_config(app, config)
     register_extensions(app)
+    register_input_limits(app)  # before the blueprints: their `<int:…>` routes are bounded
     register_blueprints(app)
     register_security_and_errors(app)
     register_geocoder(app)

@@ -96,7 +96,7 @@ def register_error_handlers(app: Flask) -> None:
             _audit_refusal()
         if request.path.startswith("/api/"):
             return {"error": error.name}, error.code
-        return _render(error.code)
+        return _render(error.code, getattr(error, "message", None))
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> Any:

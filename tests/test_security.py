@@ -7,6 +7,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import IntegerConverter
 from werkzeug.security import generate_password_hash
 
 from apoa.accounts.models import User
@@ -18,8 +19,8 @@ from tests.factories import TEST_PASSWORD
 def _example_url(app, rule) -> str:
     values = {}
     for arg in rule.arguments:
-        converter = rule._converters[arg].__class__.__name__
-        values[arg] = 1 if converter in ("IntegerConverter",) else "x"
+        integer = isinstance(rule._converters[arg], IntegerConverter)
+        values[arg] = 1 if integer else "x"
     with app.test_request_context():
         return rule.build(values)[1]
 

@@ -82,7 +82,24 @@ def logout() -> Any:
     response = redirect(url_for("accounts.login"))
     # Wipe anything the browser kept for this site (R15).
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    _forget_remember_cookie(response)
     return response
+
+
+def _forget_remember_cookie(response: Any) -> None:
+    """Expire the remember-me cookie with the attributes it was set with.
+
+    Flask-Login's own clearing hangs on a session flag that `session.clear()` removes,
+    and sends no Secure flag, which a browser needs to drop a `__Host-` cookie.
+    """
+    config = current_app.config
+    response.delete_cookie(
+        config["REMEMBER_COOKIE_NAME"],
+        path=config.get("REMEMBER_COOKIE_PATH", "/"),
+        secure=config.get("REMEMBER_COOKIE_SECURE", False),
+        httponly=True,
+        samesite=config.get("REMEMBER_COOKIE_SAMESITE"),
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -20,6 +20,7 @@ from apoa.audit.services import list_events, record_event
 from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
 from apoa.extensions import db
 from apoa.forms import EmptyForm
+from apoa.inputs import page_number
 from apoa.regions.models import Office
 from apoa.regions.queries import region_label
 from apoa.scoping import get_visible_or_404, of_office, visible
@@ -34,7 +35,7 @@ def admins_only() -> None:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return page_number(request.args.get("page"))
 
 
 def _offices() -> list[Office]:

@@ -38,11 +38,11 @@ from apoa.alerts.labels import (
 )
 from apoa.alerts.models import Alert
 from apoa.audit.services import record_event
-from apoa.compliance.listing import clean_page
 from apoa.db import writes_on_get
 from apoa.errors import FieldError, copy_errors_to_form
 from apoa.extensions import db
 from apoa.geocoding.models import Location
+from apoa.inputs import page_number
 from apoa.regions.queries import region_labels
 from apoa.reports.models import Stay
 from apoa.scoping import get_visible_or_404, own_office
@@ -122,7 +122,7 @@ def index() -> Any:
     counts = queries.queue_counts(actor, filters)
     page = db.paginate(
         queries.queue_query(actor, filters),
-        page=clean_page(request.args.get("page")),
+        page=page_number(request.args.get("page")),
         per_page=PER_PAGE,
         error_out=False,
     )

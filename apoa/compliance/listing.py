@@ -110,15 +110,6 @@ def clean_sort(sort: str | None, direction: str | None) -> tuple[str, str]:
     return sort, direction if direction in DIRECTIONS else "asc"
 
 
-MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET inside a database integer
-
-
-def clean_page(text: str | None) -> int:
-    """Return the page number asked for (1 when missing or not a number, at most MAX_PAGE)."""
-    try:
-        return min(max(1, int(text or 1)), MAX_PAGE)
-    except ValueError:
-        return 1
 
 
 # ---------------------------------------------------------------- jurisdiction

@@ -30,7 +30,6 @@ from apoa.compliance.listing import (
     DEFAULT_SORT,
     ListQuery,
     ListRow,
-    clean_page,
     clean_sort,
     is_village_code,
     jurisdiction_districts,
@@ -40,6 +39,7 @@ from apoa.compliance.listing import (
 from apoa.compliance.settings import deadline_hours
 from apoa.db import writes_on_get
 from apoa.extensions import db
+from apoa.inputs import page_number
 from apoa.regions.queries import region_label
 from apoa.scoping import own_office
 from apoa.security import current_actor, role_required
@@ -75,7 +75,7 @@ def _list_query() -> tuple[ComplianceFilterForm, ListQuery]:
         village=form.value("village"),
         sort=sort,
         direction=direction,
-        page=clean_page(args.get("page")),
+        page=page_number(args.get("page")),
     )
     return form, query
 
@@ -196,7 +196,7 @@ def reporter(user_id: int) -> Any:
     place = next((row for row, _active in places if str(row.ledger_id) == raw), None)
     if raw and place is None:
         abort(404)
-    page = history.receipts_page(officer, user_id, place, clean_page(request.args.get("page")))
+    page = history.receipts_page(officer, user_id, place, page_number(request.args.get("page")))
     lines = history.receipt_lines(officer, list(page.items))
     record_event(
         "compliance.reporter_view",

@@ -14,6 +14,7 @@ from apoa.extensions import db
 from apoa.geocoding import bp, services
 from apoa.geocoding.forms import PinForm
 from apoa.geocoding.models import Location
+from apoa.inputs import page_number
 from apoa.regions.queries import region_label
 from apoa.scoping import get_visible_or_404, own_office
 from apoa.security import current_actor, role_required
@@ -24,7 +25,7 @@ from apoa.security import current_actor, role_required
 def queue() -> Any:
     page = db.paginate(
         services.review_queue(own_office(current_actor())),
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        page=page_number(request.args.get("page")),
         per_page=current_app.config["ADMIN_PAGE_SIZE"],
         error_out=False,
     )

@@ -12,6 +12,7 @@ from apoa.accounts.models import ReporterKind, Role
 from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
 from apoa.extensions import db
 from apoa.geocoding.services import get_geocoder
+from apoa.inputs import page_number
 from apoa.lodgings import bp, services
 from apoa.lodgings.forms import DecisionForm, LodgingForm
 from apoa.lodgings.models import Lodging, LodgingStatus
@@ -31,7 +32,7 @@ def index() -> Any:
         query = query.where(Lodging.status == status)
     page = db.paginate(
         query,
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        page=page_number(request.args.get("page")),
         per_page=current_app.config["ADMIN_PAGE_SIZE"],
         error_out=False,
     )

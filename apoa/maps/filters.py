@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from apoa.accounts.models import ReporterKind, User
 from apoa.geocoding.models import PRECISIONS, Location
+from apoa.inputs import parse_day
 from apoa.lodgings.models import Lodging, LodgingKind
 from apoa.regions.timezones import WIB
 from apoa.reports import codes
@@ -53,7 +54,7 @@ class MapFilters:
 
         def day(name: str) -> date | None:
             try:
-                return date.fromisoformat(args.get(name, ""))
+                return parse_day(args.get(name, ""))
             except ValueError:
                 return None
 

@@ -8,6 +8,7 @@ works without JavaScript on any phone.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -32,6 +33,7 @@ from apoa.lodgings.models import Lodging
 from apoa.regions.timezones import timezone_for_region
 from apoa.reports import codes, rules
 from apoa.reports.limits import MAX_GUESTS_PER_REPORT
+from apoa.reports.messages import PROBLEMS
 from apoa.reports.models import Person, Stay
 from apoa.reports.periods import Period
 from apoa.reports.places import AddressChoice, LocalTime, LodgingChoice, PlaceChoice
@@ -153,6 +155,9 @@ class StayFields(Form):
         self.check_in_time.data = local.time().replace(second=0, microsecond=0)
 
 
+_GUEST_KEY = re.compile(r"guests-(\d+)-")
+
+
 class CheckInForm(StayFields, AddressFields):
     """Lodging operators choose a lodging; RT/RW officials and lurah give an address."""
 
@@ -160,6 +165,21 @@ class CheckInForm(StayFields, AddressFields):
     lodging_id = SelectField(_l("Lodging"), coerce=int, validators=[optional()])
     head = IntegerField(_l("Head of the family or group"), default=0, validators=[optional()])
     guests = FieldList(FormField(GuestForm), min_entries=1, max_entries=MAX_GUESTS_PER_REPORT)
+
+    def process(self, formdata: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().process(formdata, *args, **kwargs)
+        # FieldList drops the entries past max_entries without a word: count what came.
+        sent = self.meta.wrap_formdata(self, formdata)
+        self.guests_sent = len(
+            {match.group(1) for key in (sent or ()) if (match := _GUEST_KEY.match(key))}
+        )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.guests_sent > MAX_GUESTS_PER_REPORT:
+            self.form_errors.append(PROBLEMS["too_many_guests"])
+            return False
+        return valid
 
     def prepare(self, lodgings: list[Lodging] | None) -> None:
         """Fit the form to the reporter: a lodging to choose, or an address to give."""

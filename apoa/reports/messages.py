@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from apoa.reports.limits import MAX_GUESTS_PER_REPORT
 from apoa.reports.mrz import MrzError
 
 PROBLEMS: dict[str, Any] = {
@@ -30,6 +31,13 @@ PROBLEMS: dict[str, Any] = {
     "check_in_future": _l("The arrival can be at most one day ahead."),
     "check_in_too_old": _l("The arrival is more than a year ago: check the date."),
     "check_out_before_check_in": _l("The departure cannot be before the arrival."),
+    "check_out_too_far": _l(
+        "The departure is more than five years after the arrival: check the date."
+    ),
+    "too_many_guests": _l(
+        "One report holds at most %(count)d guests. Report the others in a second report.",
+        count=MAX_GUESTS_PER_REPORT,
+    ),
     "mrz_mismatch": _l("This does not match the passport MRZ."),
 }
 

@@ -14,13 +14,21 @@ from flask import flash
 from flask_babel import gettext as _
 
 from apoa.reports import codes, mrz
-from apoa.reports.forms import CheckInForm, GuestForm, nationality_choices
-from apoa.reports.messages import mrz_error_message
+from apoa.reports.forms import (
+    CheckInForm,
+    GuestForm,
+    nationality_choices,
+)
+from apoa.reports.limits import MAX_GUESTS_PER_REPORT
+from apoa.reports.messages import PROBLEMS, mrz_error_message
 
 
 def handle_buttons(form: CheckInForm, posted: Mapping[str, Any], *, today: date) -> bool:
     """Act on an "add guest", "remove guest" or "fill from MRZ" press; False if none was pressed."""
     if "add_guest" in posted:
+        if len(form.guests) >= MAX_GUESTS_PER_REPORT:
+            form.form_errors.append(PROBLEMS["too_many_guests"])
+            return True
         form.guests.append_entry()
         form.guests[-1].form.set_country_choices(nationality_choices())
     elif "remove_guest" in posted:

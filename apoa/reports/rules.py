@@ -141,10 +141,16 @@ def check_in_problem(check_in: datetime, *, now: datetime) -> str | None:
     return None
 
 
+# An ITAP, the longest stay permit, runs five years: no stay is expected to last longer.
+MAX_STAY_DAYS = 5 * 366
+
+
 def check_out_problem(check_in_date: date, expected_check_out: date) -> str | None:
-    """Return "check_out_before_check_in" when departure precedes arrival (same day is fine)."""
+    """Return why the expected departure cannot be right (same day as the arrival is fine)."""
     if expected_check_out < check_in_date:
         return "check_out_before_check_in"
+    if (expected_check_out - check_in_date).days > MAX_STAY_DAYS:
+        return "check_out_too_far"
     return None
 
 

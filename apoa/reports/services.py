@@ -27,7 +27,7 @@ from apoa.regions.timezones import timezone_for_region
 from apoa.reports import codes, limits, mrz, rules
 from apoa.reports.cadences import cadence_for
 from apoa.reports.events import ReportFacts, StayChange, state_of
-from apoa.reports.messages import mrz_error_message, problem_message
+from apoa.reports.messages import PROBLEMS, mrz_error_message, problem_message
 from apoa.reports.models import (
     EventKind,
     NilReport,
@@ -93,6 +93,8 @@ def validate_report(
     errors = _problems_to_errors(rules.validate_stay(stay, now=now))
     if not guests:
         errors.append(FieldError(None, _l("Add at least one guest.")))
+    if len(guests) > limits.MAX_GUESTS_PER_REPORT:
+        errors.append(FieldError(None, PROBLEMS["too_many_guests"]))
     seen: dict[tuple[str, str], int] = {}
     for index, guest in enumerate(guests):
         prefix = f"guests-{index}-"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -24,6 +23,7 @@ from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
 from apoa.extensions import db
 from apoa.forms import Form
 from apoa.geocoding.services import get_geocoder
+from apoa.inputs import parse_day
 from apoa.regions.timezones import timezone_for_region
 from apoa.reports import bp, mrz_fill, services, submissions
 from apoa.reports.cadences import cadence_for
@@ -101,7 +101,7 @@ def index() -> Any:
     try:
         first = filters["from"] or filters["day"]
         last = filters["to"] or filters["day"]
-        days = (date.fromisoformat(first), date.fromisoformat(last)) if first and last else None
+        days = (parse_day(first), parse_day(last)) if first and last else None
     except ValueError:
         days = None
         flash(_("Enter dates as YYYY-MM-DD."), "error")
