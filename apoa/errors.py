@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from apoa.audit.services import record_event
-from apoa.extensions import db
+from apoa.extensions import db, login_manager
 
 
 class FieldError(Exception):
@@ -62,6 +62,28 @@ def _render(code: int, message: Any = None) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _forget_the_session_user() -> None:
+    """Render as nobody signed in: with the database gone, asking who is signed in fails too."""
+    g._login_user = login_manager.anonymous_user()
+
+
+def _rollback_quietly() -> None:
+    """Roll back what the request began; a dead connection may refuse even that."""
+    try:
+        db.session.rollback()
+    except Exception:  # the answer below matters more than this failure
+        current_app.logger.warning("rollback failed", exc_info=True)
+
+
+def _render_without_database(code: int, message: Any = None) -> tuple[str, int]:
+    _forget_the_session_user()
+    try:
+        return _render(code, message)
+    except Exception:  # the error page itself must not fail
+        current_app.logger.exception("error page failed")
+        return f"<!doctype html><title>{code}</title><h1>{code}</h1>", code
+
+
 def _audit_refusal() -> None:
     """Record that a signed-in user was refused a page (security.md R16)."""
     if current_user and current_user.is_authenticated:
@@ -101,13 +123,20 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> Any:
         # Locked or unreachable database: nothing was committed, the client may retry (R22).
-        db.session.rollback()
+        # The page asks the database nothing, not even who is signed in.
+        _rollback_quietly()
+        _forget_the_session_user()
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
-        body, code = _render(503, _l("The system is busy. Please try again in a moment."))
-        return body, code, {"Retry-After": "5"}
+        headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+        if request.path.startswith("/api/"):
+            return {"error": "Service Unavailable"}, 503, headers
+        message = _l("The system is busy. Please try again in a moment.")
+        body, code = _render_without_database(503, message)
+        return body, code, headers
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> Any:
-        db.session.rollback()
+        _rollback_quietly()
         app.logger.exception("unhandled error")
-        return _render(500)
+        body, code = _render_without_database(500)
+        return body, code, {"Cache-Control": "no-store"}

@@ -1,0 +1,59 @@
+"""With the database gone, every request answers 503 with Retry-After and the security headers.
+
+The app here points at a SQLite file in a folder that does not exist: every connection
+fails, as when the database server is down. The error page must not ask the database
+anything, not even who is signed in (docs/security.md R22).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+
+from apoa import create_app
+from apoa.config import TestConfig as Settings
+
+BUSY = "Sistem sedang sibuk"  # "The system is busy", in the default language
+
+
+@pytest.fixture
+def app_without_database(tmp_path) -> Flask:
+    config = Settings()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'gone' / 'apoa.sqlite3'}"
+    return create_app(config)
+
+
+def _assert_busy(response, *, page: bool = True) -> None:
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "Content-Security-Policy" in response.headers
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+    if page:
+        assert BUSY in response.get_data(as_text=True)
+
+
+def test_signing_in_answers_503_to_an_anonymous_user(app_without_database):
+    client = app_without_database.test_client()
+    _assert_busy(client.post("/login", data={"username": "hotel.op", "password": "x"}))
+
+
+def test_a_signed_in_user_gets_the_503_page_not_a_bare_500(app_without_database):
+    client = app_without_database.test_client()
+    now = datetime.now(UTC).isoformat()
+    with client.session_transaction() as session:
+        session.update({"_user_id": "some-session-token", "_fresh": True})
+        session.update({"login_at": now, "seen_at": now})
+    _assert_busy(client.get("/reports/"))
+
+
+def test_the_api_answers_503_in_json(app_without_database):
+    client = app_without_database.test_client()
+    now = datetime.now(UTC).isoformat()
+    with client.session_transaction() as session:
+        session.update({"_user_id": "some-session-token", "login_at": now, "seen_at": now})
+    response = client.get("/api/map/clusters?z=5&bbox=94,-11,141,6")
+    _assert_busy(response, page=False)
+    assert response.get_json() == {"error": "Service Unavailable"}
