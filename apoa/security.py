@@ -37,6 +37,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.login",
         "accounts.set_language",
         "accounts.health",
+        "accounts.ready",
         # The receipt check shows no personal data (issue 4, point 9).
         "verify.index",
         "verify.receipt",

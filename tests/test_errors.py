@@ -11,10 +11,13 @@ from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
+from redis import Redis
+from redis.exceptions import RedisError
 
 from apoa import create_app
 from apoa.config import TestConfig as Settings
 
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 BUSY = "Sistem sedang sibuk"  # "The system is busy", in the default language
 
 
@@ -57,3 +60,42 @@ def test_the_api_answers_503_in_json(app_without_database):
     response = client.get("/api/map/clusters?z=5&bbox=94,-11,141,6")
     _assert_busy(response, page=False)
     assert response.get_json() == {"error": "Service Unavailable"}
+
+
+# ---------------------------------------------------------------- health checks for a load balancer
+
+
+def test_live_answers_while_the_database_is_down(app_without_database):
+    client = app_without_database.test_client()
+    assert client.get("/health/live").get_json() == {"status": "ok"}
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_ready_when_the_database_answers(client):
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready", "database": "ok", "redis": "not configured"}
+
+
+def test_not_ready_when_the_configured_redis_is_gone(make_app):
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    response = app.test_client().get("/health/ready")
+    assert response.status_code == 503
+    assert response.get_json()["redis"] == "unreachable"
+    assert response.get_json()["database"] == "ok"
+
+
+def test_ready_with_a_live_redis(make_app):
+    redis = Redis.from_url(LOCAL_REDIS, socket_connect_timeout=1)
+    try:
+        redis.ping()
+    except RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    finally:
+        redis.close()
+    response = make_app(REDIS_URL=LOCAL_REDIS).test_client().get("/health/ready")
+    assert response.status_code == 200
+    assert response.get_json()["redis"] == "ok"

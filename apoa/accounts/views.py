@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
@@ -16,6 +17,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from apoa import clock
 from apoa.accounts import bp, services
@@ -31,9 +35,41 @@ REFUSED_MESSAGE_KEYS = ("locked", "too_many", "wait")
 
 
 @bp.get("/health")
+@bp.get("/health/live")
 def health() -> dict[str, str]:
-    """Liveness probe for load balancers: no data, no session."""
+    """Liveness probe for load balancers: the process answers (no data, no session)."""
     return {"status": "ok"}
+
+
+@bp.get("/health/ready")
+def ready() -> Any:
+    """Readiness probe: the database answers, and Redis when one is configured (else 503)."""
+    checks = {"database": _database_answers(), "redis": _redis_answers()}
+    healthy = all(state in ("ok", "not configured") for state in checks.values())
+    if healthy:
+        return {"status": "ready", **checks}
+    return {"status": "unavailable", **checks}, 503, {"Retry-After": "5"}
+
+
+def _database_answers() -> str:
+    try:
+        db.session.execute(sa.select(sa.literal(1)))
+        db.session.rollback()
+    except SQLAlchemyError:
+        return "unreachable"
+    return "ok"
+
+
+def _redis_answers() -> str:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return "not configured"
+    try:
+        with Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1) as redis:
+            redis.ping()
+    except RedisError:
+        return "unreachable"
+    return "ok"
 
 
 @bp.route("/login", methods=["GET", "POST"])
