@@ -90,8 +90,7 @@ def login() -> Any:
             remember = bool(form.remember.data) and result.user.role == Role.REPORTER
             login_user(result.user, remember=remember)
             start_session_clock(now)
-            if result.user.must_change_password:
-                flash(_("Please choose your own password before you continue."), "info")
+            if result.user.must_change_password:  # the page itself says why
                 return redirect(url_for("accounts.change_password"))
             return redirect(safe_next(form.next.data) or url_for("home.index"))
         # One message for an unknown name and a wrong password (R4); throttling says so.

@@ -191,3 +191,12 @@ def test_language_choice_is_kept_per_user(app, db, client, auth, create_user):
     other = app.test_client()
     other.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
     assert "Sign out" in other.get("/").get_data(as_text=True)
+
+
+def test_a_one_time_password_is_explained_once(client, auth, create_user):
+    user = create_user("reporter", must_change_password=True)
+    page = auth.login(user.username)
+    assert page.headers["Location"] == "/account/password"
+    text = client.get("/account/password").get_data(as_text=True)
+    assert text.count("kata sandi sekali pakai") == 1
+    assert "sebelum melanjutkan" not in text  # the flash that said it a second time
