@@ -290,7 +290,9 @@ def cancel(stay_id: int) -> Any:
 @role_required(Role.REPORTER)
 def check_out() -> Any:
     actor = current_actor()
-    ids = {int(v) for v in request.form.getlist("stay_ids") if v.isdigit()}
+    one = request.form.get("one_stay")  # a guest's own button: that guest alone, ticks aside
+    chosen = [one] if one else request.form.getlist("stay_ids")
+    ids = {int(v) for v in chosen if v.isdigit()}
     stays = services.stays_to_check_out(actor, ids)
     if len(stays) != len(ids):
         abort(404)
@@ -299,6 +301,8 @@ def check_out() -> Any:
         flash(_("Enter the departure date and time."), "error")
         return redirect(url_for("reports.index"))
     at = LocalTime(form.checked_out_date.data, form.checked_out_time.data)
+    if len(stays) > 1 and "confirmed" not in request.form:  # name who leaves, then record
+        return render_template("reports/check_out_confirm.html", form=form, stays=stays, at=at)
     try:
         receipt = _submit(
             form, lambda: services.record_check_out(actor, stays, at=at, now=clock.now())

@@ -86,6 +86,8 @@ def test_family_report_on_a_phone(db, app, live_server, sign_in, phone, create_u
     for box in page.locator("input[name=stay_ids]").all():
         box.check()
     page.click("[data-testid=check-out-chosen]")
+    expect(page.locator("[data-testid=leaving] li")).to_have_count(3)  # named before it counts
+    page.click("[data-testid=confirm-check-out]")
     expect(page.locator("[data-testid=receipt-number]")).to_be_visible()
     db.session.rollback()
     assert set(db.session.scalars(sa.select(Stay.status))) == {"checked_out"}

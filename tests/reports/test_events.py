@@ -52,6 +52,44 @@ def _departure(**changes):
     return data
 
 
+def _statuses(db) -> list[str]:
+    db.session.expire_all()
+    return [s.status for s in db.session.scalars(sa.select(Stay).order_by(Stay.id))]
+
+
+def test_a_guests_own_button_checks_out_that_guest_alone(db, client, verified_lodging):
+    """A ticked box elsewhere on the list must not leave with the guest whose button was tapped."""
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    _report(client, lodging.id, guests=2)
+    ticked, tapped = db.session.scalars(sa.select(Stay.id).order_by(Stay.id)).all()
+    response = client.post(
+        "/reports/check-out",
+        data={**_departure(), "stay_ids": str(ticked), "one_stay": str(tapped)},
+    )
+    assert response.status_code == 302
+    assert _statuses(db) == ["open", "checked_out"]
+
+
+def test_a_group_check_out_names_who_leaves_before_it_is_recorded(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    _report(client, lodging.id, guests=3)
+    ids = [str(i) for i in db.session.scalars(sa.select(Stay.id).order_by(Stay.id))]
+    departure = _departure()
+    page = client.post("/reports/check-out", data={**departure, "stay_ids": ids})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert text.count('name="stay_ids"') == 3
+    assert "Anakxx" in text
+    assert _statuses(db) == ["open"] * 3
+    confirmed = client.post(
+        "/reports/check-out", data={**departure, "stay_ids": ids, "confirmed": "1"}
+    )
+    assert confirmed.status_code == 302
+    assert _statuses(db) == ["checked_out"] * 3
+
+
 def test_check_out_one_then_the_rest_of_the_group(db, client, verified_lodging):
     operator, lodging = verified_lodging
     _login(client, operator)
@@ -60,7 +98,8 @@ def test_check_out_one_then_the_rest_of_the_group(db, client, verified_lodging):
     one = client.post("/reports/check-out", data={**_departure(), "stay_ids": str(ids[0])})
     assert one.status_code == 302
     rest = client.post(
-        "/reports/check-out", data={**_departure(), "stay_ids": [str(ids[1]), str(ids[2])]}
+        "/reports/check-out",
+        data={**_departure(), "stay_ids": [str(ids[1]), str(ids[2])], "confirmed": "1"},
     )
     assert rest.status_code == 302
     db.session.expire_all()
@@ -375,7 +414,10 @@ def test_a_receipt_shows_only_the_stays_the_viewer_may_see(
     )
     _report(client, jakarta.id, guests=1)
     ids = db.session.scalars(sa.select(Stay.id).order_by(Stay.id)).all()
-    client.post("/reports/check-out", data={**_departure(), "stay_ids": [str(i) for i in ids]})
+    client.post(
+        "/reports/check-out",
+        data={**_departure(), "stay_ids": [str(i) for i in ids], "confirmed": "1"},
+    )
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(Receipt).where(Receipt.kind == "check_out")
