@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 TEST_WORKERS ?= 2
 export FLASK_APP := wsgi
 
-.PHONY: install vendor run test test-sqlite test-postgres test-dates bench translations messages lint clean
+.PHONY: install vendor run test test-sqlite test-postgres test-dates fuzz bench translations messages lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,13 @@ test-dates: install
 	    status=$$?; [ $$status -ne 5 ] || echo "no test is marked 'dates': markers lost?" >&2; \
 	    exit $$status; }; \
 	done
+
+# The fuzz suite (tests/fuzz/) at random and longer than in `make test`, on both engines.
+FUZZ_EXAMPLES ?= 2000
+fuzz: install
+	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n $(TEST_WORKERS) tests/fuzz -q
+	APOA_TEST_ENGINE=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) FUZZ_RANDOM=1 \
+	  FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -n $(TEST_WORKERS) tests/fuzz -q
 
 bench: install
 	$(BIN)/python bench/run_all.py

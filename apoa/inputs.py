@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer, the type of every id column
@@ -54,6 +54,24 @@ def page_number(text: str | None) -> int:
         return min(max(1, int(text or 1)), MAX_PAGE)
     except ValueError:
         return 1
+
+
+def database_int(text: str) -> int:
+    """`type=` for request.args.get: a whole number 0..MAX_ID, ValueError otherwise."""
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+        raise ValueError(f"not an integer in 0..{MAX_ID}: {text[:20]!r}")
+    return int(text)
+
+
+def row_ids(values: list[str]) -> set[int]:
+    """Read ids sent in a form (ticked boxes): ASCII digits only, 404 past MAX_ID.
+
+    An id too large for its column names no row, as it would in a URL.
+    """
+    ids = {int(v) for v in values if v.isascii() and v.isdigit()}
+    if any(i > MAX_ID for i in ids):
+        raise NotFound()
+    return ids
 
 
 def parse_day(text: str) -> date:

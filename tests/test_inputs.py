@@ -8,9 +8,18 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import NotFound
 
 from apoa.accounts.models import User
-from apoa.inputs import MAX_ID, MAX_PAGE, has_control_characters, page_number, parse_day
+from apoa.inputs import (
+    MAX_ID,
+    MAX_PAGE,
+    database_int,
+    has_control_characters,
+    page_number,
+    parse_day,
+    row_ids,
+)
 from apoa.maps.filters import MapFilters
 from apoa.reports.limits import MAX_GUESTS_PER_REPORT
 from apoa.reports.models import Receipt, Stay
@@ -37,6 +46,33 @@ def test_page_numbers_stay_in_range():
     assert page_number("-5") == 1
     assert page_number("7") == 7
     assert page_number("9223372036854775807") == MAX_PAGE
+
+
+def test_ticked_ids_are_digits_and_fit_the_column():
+    assert row_ids(["3", "x", "", "²", "-1", "3"]) == {3}
+    with pytest.raises(NotFound):
+        row_ids(["1", str(MAX_ID + 1)])
+
+
+def test_query_numbers_fit_the_column():
+    assert database_int("42") == 42
+    for text in ("99999999999999999999", "-1", "٣", "1e3", ""):
+        with pytest.raises(ValueError, match="not an integer"):
+            database_int(text)
+
+
+def test_a_huge_id_in_the_check_out_form_is_a_404(client, verified_lodging):
+    operator, _ = verified_lodging
+    _sign_in(client, operator)
+    response = client.post("/reports/check-out", data={"stay_ids": "99999999999999999999"})
+    assert response.status_code == 404
+
+
+def test_a_huge_level_in_the_region_search_is_ignored(client, login_as):
+    login_as("reporter")
+    response = client.get("/api/regions/search?q=legian&level=99999999999999999999")
+    assert response.status_code == 200
+    assert response.json["regions"]
 
 
 def test_days_outside_the_calendar_range_are_refused():

@@ -44,6 +44,7 @@ def test_test_directories_mirror_the_packages():
     """Each package of apoa/ that has tests has them in a directory of the same name."""
     packages = {p.parent.name for p in (TESTS.parent / "apoa").glob("*/__init__.py")}
     directories = {p.name for p in TESTS.iterdir() if p.is_dir() and any(p.glob("test_*.py"))}
-    # browser: the end-to-end tests drive the whole app through Chromium, not one package.
-    assert directories - {"browser"} <= packages
+    # browser: the end-to-end tests drive the whole app through Chromium, not one package;
+    # fuzz: hostile input to every route of the URL map, not one package.
+    assert directories - {"browser", "fuzz"} <= packages
     assert {"regions", "audit"} <= directories

@@ -20,7 +20,7 @@ from apoa.audit.services import list_events, record_event
 from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
 from apoa.extensions import db
 from apoa.forms import EmptyForm
-from apoa.inputs import page_number
+from apoa.inputs import database_int, page_number
 from apoa.regions.models import Office
 from apoa.regions.queries import region_label
 from apoa.scoping import get_visible_or_404, of_office, visible
@@ -63,7 +63,7 @@ def users() -> Any:
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
     kind = request.args.get("kind", "")
-    office_id = request.args.get("office", type=int)
+    office_id = request.args.get("office", type=database_int)
     status = request.args.get("status", "")
     if q:
         like = f"%{q.lower()}%"
@@ -108,7 +108,7 @@ def new_user() -> Any:
     form.set_office_choices(_offices())
     if request.method == "GET":  # "New officer for this office" pre-fills role and office
         form.role.data = request.args.get("role", "reporter")
-        form.office_id.data = request.args.get("office_id", type=int)
+        form.office_id.data = request.args.get("office_id", type=database_int)
     if form.validate_on_submit():
         try:
             user, password = accounts.create_account(

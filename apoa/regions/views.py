@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import request
 
+from apoa.inputs import database_int
 from apoa.regions import bp, queries
 from apoa.regions.models import Region
 
@@ -37,7 +38,7 @@ def region(code: str) -> Any:
 
 @bp.get("/search")
 def search() -> Any:
-    level = request.args.get("level", type=int)
+    level = request.args.get("level", type=database_int)
     within = request.args.get("within") or None
     found = queries.find_regions(request.args.get("q", ""), level=level, within=within)
     labels = queries.region_labels([r.code for r in found])

@@ -23,7 +23,7 @@ from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
 from apoa.extensions import db
 from apoa.forms import Form
 from apoa.geocoding.services import get_geocoder
-from apoa.inputs import parse_day
+from apoa.inputs import parse_day, row_ids
 from apoa.regions.timezones import timezone_for_region
 from apoa.reports import bp, mrz_fill, services, submissions
 from apoa.reports.cadences import cadence_for
@@ -292,7 +292,7 @@ def check_out() -> Any:
     actor = current_actor()
     one = request.form.get("one_stay")  # a guest's own button: that guest alone, ticks aside
     chosen = [one] if one else request.form.getlist("stay_ids")
-    ids = {int(v) for v in chosen if v.isdigit()}
+    ids = row_ids(chosen)
     stays = services.stays_to_check_out(actor, ids)
     if len(stays) != len(ids):
         abort(404)
