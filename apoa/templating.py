@@ -81,11 +81,54 @@ def mask_passport(number: str | None) -> str:
     return number[:head] + "*" * (len(number) - head - tail) + number[-tail:]
 
 
-def _snapshot_text(snapshot: str) -> str:
+# A version's fields as the stay page shows them, in the form's order and words.
+VERSION_LABELS = {
+    "surname": _l("Surname"),
+    "given_names": _l("Given names"),
+    "sex": _l("Sex"),
+    "birth_date": _l("Date of birth"),
+    "birth_place": _l("Place of birth"),
+    "nationality": _l("Nationality"),
+    "passport_number": _l("Passport number"),
+    "issuing_country": _l("Issuing country"),
+    "passport_expiry": _l("Passport valid until"),
+    "permit_type": _l("Stay permit"),
+    "permit_number": _l("Permit or visa number"),
+    "permit_expiry": _l("Permit valid until"),
+    "purpose": _l("Purpose of visit"),
+    "phone": _l("Phone (optional)"),
+    "room": _l("Room or unit"),
+    "check_in_at": _l("Arrival"),
+    "expected_check_out": _l("Expected departure"),
+    "checked_out_at": _l("Departure"),
+    "status": _l("Status"),
+}
+
+
+def version_fields(snapshot: str, region_code: str | None) -> list[tuple[str, str]]:
+    """What one version of a stay said, as (label, value): translated, dated, masked.
+
+    The snapshot is JSON with the service's keys (reports.services.snapshot); a raw dump
+    showed English keys, two offsets of one moment and the full passport number.
+    """
     data = json.loads(snapshot)
-    return "\n".join(
-        f"{key}: {value}" for key, value in sorted(data.items()) if value not in (None, "")
-    )
+    shown = {
+        "sex": lambda v: str(SEX_LABELS.get(v, v)),
+        "permit_type": lambda v: str(PERMIT_LABELS.get(v, v)),
+        "purpose": lambda v: str(PURPOSE_LABELS.get(v, v)),
+        "status": lambda v: str(STAY_STATUS_LABELS.get(v, v)),
+        "passport_number": mask_passport,
+        "check_in_at": lambda v: local_datetime(datetime.fromisoformat(v), region_code),
+        "checked_out_at": lambda v: local_datetime(datetime.fromisoformat(v), region_code),
+    }
+    fields = [
+        (str(label), shown.get(key, str)(data[key]))
+        for key, label in VERSION_LABELS.items()
+        if data.get(key) not in (None, "")
+    ]
+    if data.get("is_minor"):
+        fields.append((str(_l("minor")), str(_l("Yes"))))
+    return fields
 
 
 def _url_with(**changes: Any) -> str:
@@ -99,7 +142,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["dt"] = _format_dt
     app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.filters["mask"] = mask_passport
-    app.jinja_env.filters["snapshot_text"] = _snapshot_text
+    app.jinja_env.globals["version_fields"] = version_fields
     app.jinja_env.globals["uuid4"] = lambda: str(uuid.uuid4())
     app.jinja_env.globals.update(
         receipt_kind_labels=RECEIPT_KIND_LABELS,

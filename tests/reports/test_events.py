@@ -157,6 +157,23 @@ def test_amendment_makes_a_new_version_and_keeps_the_old_one(db, client, verifie
     assert "Müller" in page  # the earlier version stays readable
 
 
+def test_a_version_reads_as_labelled_translated_masked_fields(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    _report(client, lodging.id, guests=1)
+    stay = db.session.scalars(sa.select(Stay)).one()
+    page = client.get(f"/reports/stays/{stay.id}").get_data(as_text=True)
+    version = page[page.index('data-testid="version-1"') :].split("</dl>")[0]
+    assert "<dt>Nama keluarga</dt><dd>Müller</dd>" in version
+    assert "<dt>Tujuan kunjungan</dt><dd>Wisata</dd>" in version
+    assert "WITA" in version  # the arrival in the place's zone, once
+    number = stay.person.passport_number
+    assert number not in version
+    assert f"{number[:3]}****{number[-2:]}" in version
+    for raw in ("birth_date", "is_minor", "checked_out", "tourism", "+00:00"):
+        assert raw not in version
+
+
 def test_amendment_needs_a_reason(db, client, verified_lodging):
     operator, lodging = verified_lodging
     _login(client, operator)
