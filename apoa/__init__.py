@@ -45,6 +45,10 @@ from apoa.lodgings import views as lodgings_views  # noqa: F401
 from apoa.maps import cells as map_cells
 from apoa.maps import views as maps_views  # noqa: F401
 from apoa.models import __all__ as _every_model  # noqa: F401 - the whole schema, for metadata and migrations
+from apoa.operations import bp as operations_bp
+from apoa.operations import metrics as operations_metrics
+from apoa.operations import request_log
+from apoa.operations import views as operations_views  # noqa: F401
 from apoa.regions import views as regions_views  # noqa: F401
 from apoa.reports import relocation, verify
 from apoa.reports import views as reports_views  # noqa: F401
@@ -57,6 +61,7 @@ def create_app(config: type[Config] | Config | Mapping[str, Any] | None = None) 
     # The instance folder (SQLite file, development key, demo sign-ins) is APOA_INSTANCE_DIR.
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     register_config(app, config)
+    request_log.init_app(app)  # first: even a request refused by a later hook is logged
     register_extensions(app)
     register_input_limits(app)  # before the blueprints: their `<int:…>` routes are bounded
     register_blueprints(app)
@@ -114,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
         compliance.bp,
         alerts.bp,
         dashboard.bp,
+        operations_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -139,6 +145,7 @@ def register_projections(app: Flask) -> None:
     compliance_projection.subscribe()
     map_cells.subscribe()
     relocation.subscribe()
+    operations_metrics.subscribe(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import smtplib
+import sqlite3
+import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +32,7 @@ from apoa.geocoding.queue import QUEUE_NAME
 from apoa.geocoding.services import get_geocoder
 from apoa.mail import MailNotConfigured, mail_sender
 from apoa.maps import cells
+from apoa.operations.backup import RestoreRefused, backup, restore
 from apoa.regions.loading import load_offices, load_regions
 from apoa.regions.routing import check_jurisdictions, uncovered_districts
 from apoa.reminders.services import iter_reminders, send_reminders
@@ -260,3 +263,39 @@ def send_reminders_command(dry_run: bool, now_text: str | None) -> None:
     )
     if summary.failed:
         raise SystemExit(1)
+
+
+@apoa_cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Write a consistent copy of the database to TARGET while the service runs."""
+    db.session.remove()  # no transaction of ours open during the copy
+    try:
+        written = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except (subprocess.CalledProcessError, sqlite3.Error, RestoreRefused) as error:
+        raise click.ClickException(f"backup failed: {_reason(error)}") from error
+    click.echo(f"backup written: {written} ({written.stat().st_size:,} bytes)")
+
+
+@apoa_cli.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(source: Path) -> None:
+    """Load the backup SOURCE into the configured database, which must be empty.
+
+    Then run `flask db upgrade` (a backup of an older version is brought to this one).
+    """
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        restore(source, current_app.config["SQLALCHEMY_DATABASE_URI"])
+    except (subprocess.CalledProcessError, sqlite3.Error, RestoreRefused) as error:
+        raise click.ClickException(f"restore failed: {_reason(error)}") from error
+    click.echo(f"restored {source}; now run: flask db upgrade")
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, subprocess.CalledProcessError):
+        return (error.stderr or b"").decode(errors="replace").strip() or str(error)
+    return str(error)

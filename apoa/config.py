@@ -163,6 +163,10 @@ class Config:
     REMINDER_INTERVAL_DAYS = _env_int("REMINDER_INTERVAL_DAYS", 1)
     # How often (per worker and office) opening the alert queue re-scans the office's stays.
     ALERT_SCAN_SECONDS = _env_int("ALERT_SCAN_SECONDS", 300)
+    # Operations (docs/operations.md): one JSON line per request on stderr; /metrics answers
+    # only a bearer of METRICS_TOKEN (unset: /metrics is a 404).
+    REQUEST_LOG_JSON = os.environ.get("REQUEST_LOG_JSON", "1") in {"1", "true", "yes"}
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
 
     @classmethod
     def check(cls, config: dict[str, Any]) -> None:
@@ -183,6 +187,7 @@ class DevConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_SSL_STRICT = False
     HSTS = False
+    REQUEST_LOG_JSON = os.environ.get("REQUEST_LOG_JSON", "") in {"1", "true", "yes"}
 
     def __init__(self) -> None:
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)

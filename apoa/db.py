@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +54,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# How long a SQLite writer waits for the lock before the request answers 503.
+SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """Put SQLite in WAL mode with a busy timeout so concurrent writers wait."""
@@ -64,7 +69,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -93,9 +98,7 @@ _READS = ("SELECT", "PRAGMA")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _sqlite_begin_at_first_write(
-    conn: Connection, cursor: Any, statement: str, *args: Any
-) -> None:
+def _sqlite_begin_at_first_write(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
     """In a `writes_late` request, take SQLite's write lock just before the first write.
 
     The reads before it (the user, the lodgings, the code lists) then run outside the
@@ -113,6 +116,10 @@ def _sqlite_begin_at_first_write(
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
 def _sqlite_transaction_ended(conn: Connection) -> None:
+    # Not on a connection the server dropped: reading its `info` would try to reconnect
+    # and raise inside the rollback, hiding the OperationalError that answers 503.
+    if conn.dialect.name != "sqlite" or conn.invalidated:
+        return
     conn.info.pop(_WRITE_PENDING, None)
 
 

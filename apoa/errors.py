@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from apoa.audit.services import record_event
@@ -75,6 +76,24 @@ def _rollback_quietly() -> None:
         current_app.logger.warning("rollback failed", exc_info=True)
 
 
+def _close_session_quietly(error: BaseException | None) -> None:
+    """End the request's session at teardown even when its connection died under it.
+
+    Flask-SQLAlchemy's own teardown (which runs after this one) rolls back by sending
+    ROLLBACK; on a connection the database dropped (a restart) that raises, and the
+    exception escaped as a bare 500 after the answer was ready. Here the session is
+    closed first; if that fails, its connections are invalidated (dropped from the
+    pool without a word to the server) and the session is forgotten.
+    """
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        current_app.logger.warning("closing the session failed; connection dropped", exc_info=True)
+        with suppress(SQLAlchemyError):
+            db.session.registry().invalidate()
+        db.session.registry.clear()
+
+
 def _render_without_database(code: int, message: Any = None) -> tuple[str, int]:
     _forget_the_session_user()
     try:
@@ -98,6 +117,8 @@ def _audit_refusal() -> None:
 
 def register_error_handlers(app: Flask) -> None:
     """Generic error pages: no stack traces, and the request's transaction is rolled back."""
+    # Registered after db.init_app, so it runs before Flask-SQLAlchemy's teardown.
+    app.teardown_appcontext(_close_session_quietly)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:

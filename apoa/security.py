@@ -19,9 +19,11 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, user_loaded_from_cookie
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
@@ -37,6 +39,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "accounts.login",
         "accounts.set_language",
         "accounts.health",
+        "operations.scrape",  # its own bearer token (METRICS_TOKEN), no session
         "accounts.ready",
         # The receipt check shows no personal data (issue 4, point 9).
         "verify.index",
@@ -171,17 +174,48 @@ def _security_headers(response: Response) -> Response:
     if current_app.config.get("HSTS"):
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     response.vary.add("Cookie")
-    if current_user and current_user.is_authenticated and request.endpoint != "static":
+    # Whoever the request loaded, without asking the database again: `is_authenticated`
+    # reads `is_active`, which may load the office after the commit, and a locked or
+    # restarting database would turn a finished answer into a 500 here.
+    if request.endpoint != "static" and _signed_in_without_failing():
         headers["Cache-Control"] = "no-store, private"
     return response
+
+
+def _signed_in_without_failing() -> bool:
+    user = g.get("_login_user")
+    if user is not None:
+        return not user.is_anonymous
+    try:  # not loaded yet (a public page): load it now
+        return bool(current_user.is_authenticated)
+    except SQLAlchemyError:
+        return True  # the database failed: treat the answer as private
+
+
+def signed_in_role() -> str | None:
+    """The signed-in user's role, read from the loaded row if it can be.
+
+    After the view's commit the row is expired and reading `role` would query again.
+    When the database has just failed, that query fails too, and an answer that was
+    already finished would become a 500.
+    """
+    user = g.get("_login_user")
+    if user is None or user.is_anonymous:
+        return None
+    loaded = sa.inspect(user).dict.get("role")
+    if loaded is not None:
+        return str(loaded)
+    try:
+        return str(user.role)
+    except SQLAlchemyError:
+        return None
 
 
 class RoleAwareSessionInterface(SecureCookieSessionInterface):
     """SameSite=Strict on the session cookie of officers and admins, Lax for reporters (R7)."""
 
     def get_cookie_samesite(self, app: Flask) -> str | None:
-        user = g.get("_login_user")
-        if user is not None and getattr(user, "role", None) in ("officer", "admin"):
+        if signed_in_role() in ("officer", "admin"):
             return "Strict"
         return super().get_cookie_samesite(app)
 

@@ -21,6 +21,7 @@ location_moved         Location      before (LocationBefore), changes, now
 lodging_verified       Lodging       now
 lodging_rejected       Lodging       now
 account_changed        User          now
+sign_in_failed         None          reason ("password" or "throttled"), now
 =====================  ============  =====================================================
 
 `changes` is a list of `(before, after)` pairs of `apoa.reports.events.StayState`
@@ -49,6 +50,7 @@ location_changed = _apoa.signal("location-changed")
 lodging_verified = _apoa.signal("lodging-verified")
 lodging_rejected = _apoa.signal("lodging-rejected")
 account_changed = _apoa.signal("account-changed")
+sign_in_failed = _apoa.signal("sign-in-failed")  # counted by apoa.operations.metrics
 
 # Every signal whose change to stays the projections follow.
 STAY_CHANGES = (stays_checked_in, stays_checked_out, stay_amended, stay_cancelled, location_moved)

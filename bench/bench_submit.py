@@ -287,6 +287,33 @@ def csrf_token(html: str) -> str:
     return value.group(1)
 
 
+def check_in_form(*, token: str, lodging_id: int, room: str, passport: str) -> dict[str, str]:
+    """The check-in form of one guest arriving a minute ago, as the browser posts it."""
+    local = clock.wall_clock().astimezone(WITA) - timedelta(minutes=1)
+    today = local.date()
+    guest = {
+        "surname": "Müller", "given_names": "Hans Peter", "sex": "M",
+        "birth_date": "1980-05-17", "birth_place": "Hamburg", "nationality": "D",
+        "passport_number": passport, "issuing_country": "D",
+        "passport_expiry": (today + timedelta(days=900)).isoformat(),
+        "permit_type": "voa", "permit_number": "",
+        "permit_expiry": (today + timedelta(days=30)).isoformat(),
+        "purpose": "tourism", "phone": "",
+    }  # fmt: skip
+    return {
+        "csrf_token": token,
+        "lodging_id": str(lodging_id),
+        "head": "0",
+        "room": room,
+        "check_in_date": today.isoformat(),
+        "check_in_time": local.strftime("%H:%M"),
+        "expected_check_out": (today + timedelta(days=5)).isoformat(),
+        "submission_key": str(uuid.uuid4()),
+        **{f"guests-0-{key}": value for key, value in guest.items()},
+        "submit": "1",
+    }
+
+
 class Reporter(Client):
     """A lodging operator checking one guest in after another."""
 
@@ -310,30 +337,11 @@ class Reporter(Client):
 
     def form(self) -> dict[str, str]:
         self.serial += 1
-        local = clock.wall_clock().astimezone(WITA) - timedelta(minutes=1)
-        today = local.date()
-        guest = {
-            "surname": "Müller", "given_names": "Hans Peter", "sex": "M",
-            "birth_date": "1980-05-17", "birth_place": "Hamburg", "nationality": "D",
+        return check_in_form(
+            token=self.token, lodging_id=self.account.lodging_id, room=str(100 + self.number),
             # Unique per guest, 9 letters and digits: B, client, serial.
-            "passport_number": f"B{self.number:02d}{self.serial:06d}", "issuing_country": "D",
-            "passport_expiry": (today + timedelta(days=900)).isoformat(),
-            "permit_type": "voa", "permit_number": "",
-            "permit_expiry": (today + timedelta(days=30)).isoformat(),
-            "purpose": "tourism", "phone": "",
-        }  # fmt: skip
-        return {
-            "csrf_token": self.token,
-            "lodging_id": str(self.account.lodging_id),
-            "head": "0",
-            "room": str(100 + self.number),
-            "check_in_date": today.isoformat(),
-            "check_in_time": local.strftime("%H:%M"),
-            "expected_check_out": (today + timedelta(days=5)).isoformat(),
-            "submission_key": str(uuid.uuid4()),
-            **{f"guests-0-{key}": value for key, value in guest.items()},
-            "submit": "1",
-        }
+            passport=f"B{self.number:02d}{self.serial:06d}",
+        )  # fmt: skip
 
     async def submit(self) -> bool:
         status, location, _ = await self.request("POST", "/reports/check-in", self.form())

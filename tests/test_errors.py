@@ -10,12 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 
 from apoa import create_app
 from apoa.config import TestConfig as Settings
+from apoa.extensions import db
+from tests.databases import ENGINE
+from tests.factories import TEST_PASSWORD
 
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 BUSY = "Sistem sedang sibuk"  # "The system is busy", in the default language
@@ -99,3 +103,28 @@ def test_ready_with_a_live_redis(make_app):
     response = make_app(REDIS_URL=LOCAL_REDIS).test_client().get("/health/ready")
     assert response.status_code == 200
     assert response.get_json()["redis"] == "ok"
+
+
+@pytest.mark.skipif(ENGINE != "postgresql", reason="PostgreSQL ends a backend; SQLite has none")
+def test_a_connection_the_database_drops_mid_request_is_answered_and_forgotten(
+    make_app, create_user, database_url
+):
+    """The teardown's ROLLBACK on a dead connection raised past the answer (a bare 500)."""
+    app = make_app()
+
+    @app.get("/test/connection-dropped")
+    def connection_dropped():
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        killer = sa.create_engine(database_url)
+        with killer.connect() as conn:  # as a restart does to every connection
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        killer.dispose()
+        return "answered"
+
+    user = create_user("officer")
+    client = app.test_client()
+    client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    response = client.get("/test/connection-dropped")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "answered"
+    assert client.get("/health/ready").status_code == 200  # the next one gets a live connection

@@ -116,6 +116,7 @@ def sign_in(username: str, password: str, *, ip: str | None, now: datetime) -> S
             ip=ip,
             now=now,
         )
+        signals.sign_in_failed.send(None, reason="throttled", now=now)
         return SignInResult(None, refused)
 
     if user is None:
@@ -133,6 +134,7 @@ def sign_in(username: str, password: str, *, ip: str | None, now: datetime) -> S
         record_event(
             "login.failure", actor=None, actor_name=name, outcome="failure", ip=ip, now=now
         )
+        signals.sign_in_failed.send(None, reason="password", now=now)
         if account_state.locked_until == now + account_limits.lockout:
             record_event(
                 "login.lockout", actor=None, actor_name=name, outcome="locked", ip=ip, now=now

@@ -1,7 +1,7 @@
 """The geocoding queue: RQ on Redis when REDIS_URL is set, else the pending list.
 
-Without Redis, pending locations wait for `flask apoa geocode --pending`
-(run it from cron); nothing is lost either way, because the database row
+Without Redis, or while it is down, pending locations wait for `flask apoa geocode
+--pending` (run it from cron); nothing is lost either way, because the database row
 itself says `geocode_status = 'pending'`. The job itself is `apoa.geocoding.jobs`;
 the queue names it by its path, so this module needs nothing above it.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, has_app_context
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -36,9 +37,18 @@ def _send_after_commit(session: Session) -> None:
     """Send the locations queued in this app context to RQ once their rows are committed."""
     if not has_app_context() or not g.get(_PENDING):
         return
-    jobs = queue()
-    for location_id in g.pop(_PENDING):
-        jobs.enqueue(JOB, location_id, job_timeout=60)
+    pending = g.pop(_PENDING)
+    try:
+        jobs = queue()
+        for location_id in pending:
+            jobs.enqueue(JOB, location_id, job_timeout=60)
+    except RedisError as error:
+        # The report is committed and the row says 'pending': Redis down costs only the
+        # network geocode's speed, never the report (`flask apoa geocode --pending`).
+        current_app.logger.warning(
+            "geocoding queue unreachable (%s): %d location(s) wait for geocode --pending",
+            error.__class__.__name__, len(pending),
+        )  # fmt: skip
 
 
 def _forget_after_rollback(session: Session) -> None:

@@ -8,11 +8,34 @@ import pytest
 import sqlalchemy as sa
 
 from apoa.geocoding.models import Location
-from tests.factories import TEST_PASSWORD
+from tests.factories import LEGIAN, TEST_PASSWORD
 from tests.geocoding.nominatim_stub import PLACES, NominatimStub, place
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
 QUERY = "jl. legian no. 10, legian, kuta, kabupaten badung, bali"
+
+
+def _register_lodging(client, name: str):
+    """Register a hotel at a street in Legian through the form; return the response."""
+    data = {"name": name, "kind": "hotel", "street": "Jl. Legian No. 10", "region_code": LEGIAN}
+    return client.post("/lodgings/new", data=data)
+
+
+def _signed_in_with_nominatim(make_app, create_user, stub, *, redis):
+    """An app geocoding through the stub with the queue at `redis`; a reporter signed in."""
+    app = make_app(
+        GEOCODER="nominatim",
+        NOMINATIM_DOMAIN=stub.domain,
+        NOMINATIM_SCHEME="http",
+        GEOCODER_USER_AGENT="apoa-tests",
+        GEOCODER_MIN_DELAY_SECONDS=0,
+        GEOCODER_TIMEOUT=1,
+        REDIS_URL=redis,
+    )
+    operator = create_user("reporter")
+    client = app.test_client()
+    client.post("/login", data={"username": operator.username, "password": TEST_PASSWORD})
+    return app, client
 
 
 @pytest.fixture
@@ -69,15 +92,7 @@ def test_report_is_saved_at_once_and_the_worker_geocodes_it(make_app, create_use
     operator = create_user("reporter")
     client = app.test_client()
     client.post("/login", data={"username": operator.username, "password": TEST_PASSWORD})
-    response = client.post(
-        "/lodgings/new",
-        data={
-            "name": "Hotel Queue",
-            "kind": "hotel",
-            "street": "Jl. Legian No. 10",
-            "region_code": "5103011004",
-        },
-    )
+    response = _register_lodging(client, "Hotel Queue")
     assert response.status_code == 302
     assert stub.requests == []  # the request did not wait on the geocoder
     with app.app_context():
@@ -104,30 +119,29 @@ def test_report_is_saved_at_once_and_the_worker_geocodes_it(make_app, create_use
 def test_without_redis_pending_locations_wait_for_the_command(make_app, create_user, stub):
     from apoa.extensions import db
 
-    app = make_app(
-        GEOCODER="nominatim",
-        NOMINATIM_DOMAIN=stub.domain,
-        NOMINATIM_SCHEME="http",
-        GEOCODER_USER_AGENT="apoa-tests",
-        GEOCODER_MIN_DELAY_SECONDS=0,
-        GEOCODER_TIMEOUT=1,
-        REDIS_URL=None,
-    )
-    operator = create_user("reporter")
-    client = app.test_client()
-    client.post("/login", data={"username": operator.username, "password": TEST_PASSWORD})
-    client.post(
-        "/lodgings/new",
-        data={
-            "name": "Hotel Cron",
-            "kind": "hotel",
-            "street": "Jl. Legian No. 10",
-            "region_code": "5103011004",
-        },
-    )
+    app, client = _signed_in_with_nominatim(make_app, create_user, stub, redis=None)
+    _register_lodging(client, "Hotel Cron")
     with app.app_context():  # the command runs in the current app context: this app's
         result = app.test_cli_runner().invoke(args=["apoa", "geocode", "--pending"])
         assert result.exit_code == 0, result.output
         location = db.session.scalars(sa.select(Location)).one()
         assert location.geocode_status == "done"
         assert location.source == "nominatim"
+
+
+def test_with_redis_down_the_lodging_is_saved_and_waits_for_the_command(
+    make_app, create_user, stub, caplog
+):
+    from apoa.extensions import db
+
+    app, client = _signed_in_with_nominatim(
+        make_app, create_user, stub, redis="redis://127.0.0.1:1/0"  # nothing listens there
+    )
+    response = _register_lodging(client, "Hotel Redis Down")
+    assert response.status_code == 302  # committed, and said so: not a 500 after the commit
+    assert "geocoding queue unreachable" in caplog.text
+    with app.app_context():
+        assert db.session.scalars(sa.select(Location)).one().geocode_status == "pending"
+        result = app.test_cli_runner().invoke(args=["apoa", "geocode", "--pending"])
+        assert result.exit_code == 0, result.output
+        assert db.session.scalars(sa.select(Location)).one().geocode_status == "done"
