@@ -35,7 +35,6 @@ from apoa.dashboard import views as dashboard_views  # noqa: F401
 from apoa.db import engine_options
 from apoa.errors import register_error_handlers
 from apoa.extensions import compress, csrf, db, login_manager, migrate
-from apoa.geocoding import queue as geocoding_queue
 from apoa.geocoding import views as geocoding_views  # noqa: F401
 from apoa.geocoding.providers import build_geocoder
 from apoa.home import views as home_views  # noqa: F401
@@ -133,7 +132,6 @@ def register_security_and_errors(app: Flask) -> None:
 def register_geocoder(app: Flask) -> None:
     """Build the configured geocoder once; services find it in app.extensions."""
     app.extensions["apoa_geocoder"] = build_geocoder(app.config)
-    geocoding_queue.init_app(app)
 
 
 def register_projections(app: Flask) -> None:
@@ -145,7 +143,7 @@ def register_projections(app: Flask) -> None:
     compliance_projection.subscribe()
     map_cells.subscribe()
     relocation.subscribe()
-    operations_metrics.subscribe(app)
+    operations_metrics.subscribe()
 
 
 def register_cli(app: Flask) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 from apoa import clock
@@ -184,3 +185,32 @@ def engine_options(url: str | None, options: dict[str, Any]) -> dict[str, Any]:
     given = connect_args.get("options", "")
     connect_args["options"] = f"{given} {POSTGRESQL_OPTIONS}".strip()
     return {**options, "connect_args": connect_args}
+
+
+# ---------------------------------------------------------------- after the commit
+
+_AFTER_COMMIT = "apoa_after_commit"
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once this app context's transaction has committed; drop it on rollback.
+
+    For what must not happen before the rows are visible (a queue job that reads them)
+    or at all if they never are (a metric of committed reports). Outside an app
+    context there is nothing to wait for, and the action is dropped.
+    """
+    if has_app_context():
+        g.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    if has_app_context():
+        for action in g.pop(_AFTER_COMMIT, []):
+            action()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    if has_app_context():
+        g.pop(_AFTER_COMMIT, None)

@@ -1,8 +1,8 @@
 """Backups while the service runs, and a restore into an empty database (docs/operations.md).
 
-- SQLite: the online-backup API (`sqlite3.Connection.backup`) copies the database page by
-  page while other connections go on reading and writing; the copy is one consistent
-  state, WAL included.
+- SQLite: the online-backup API (`sqlite3.Connection.backup`) copies the database in one
+  read transaction while other connections go on reading and writing; the copy is one
+  consistent state, WAL included.
 - PostgreSQL: `pg_dump --format=custom` (a consistent snapshot, not blocking writers),
   restored with `pg_restore --single-transaction`: all or nothing.
 

@@ -20,11 +20,10 @@ and the scrape adds them up, whichever worker answers it.
 from __future__ import annotations
 
 import os
-from collections import Counter as Tally
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context
+from flask import current_app, has_app_context
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -38,10 +37,9 @@ from prometheus_client.registry import REGISTRY, Collector
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from apoa import signals
+from apoa.db import after_commit
 from apoa.geocoding.queue import QUEUE_NAME
 
 disable_created_metrics()  # the `_created` series double the scrape and nobody reads them
@@ -65,7 +63,6 @@ _REPORT_KINDS = {
     signals.stay_cancelled: "cancellation",
     signals.nil_report_filed: "nil_report",
 }
-_PENDING = "apoa_metrics_pending"
 
 
 class QueueDepth(Collector):
@@ -98,29 +95,12 @@ def scrape() -> bytes:
     return generate_latest(registry) + generate_latest(_QUEUE_REGISTRY)
 
 
-# ---------------------------------------------------------------- counted after COMMIT
-
-
-def _hold(kind: tuple[str, str]) -> None:
-    if has_app_context():
-        g.setdefault(_PENDING, Tally())[kind] += 1
-
-
-def _count_after_commit(session: Session) -> None:
-    if not has_app_context() or not g.get(_PENDING):
-        return
-    for (metric, label), n in g.pop(_PENDING).items():
-        (REPORTS if metric == "report" else FAILED_SIGN_INS).labels(label).inc(n)
-
-
-def _forget_after_rollback(session: Session) -> None:
-    if has_app_context():
-        g.pop(_PENDING, None)
+# ---------------------------------------------------------------- counted after COMMIT (apoa.db)
 
 
 def _report_receiver(kind: str) -> Any:
     def receive(sender: Any, **_: Any) -> None:
-        _hold(("report", kind))
+        after_commit(REPORTS.labels(kind).inc)
 
     receive.__name__ = f"count_{kind}"
     return receive
@@ -130,14 +110,11 @@ _RECEIVERS = {signal: _report_receiver(kind) for signal, kind in _REPORT_KINDS.i
 
 
 def _sign_in_failed(sender: Any, *, reason: str, **_: Any) -> None:
-    _hold(("sign_in", reason))
+    after_commit(FAILED_SIGN_INS.labels(reason).inc)
 
 
-def subscribe(app: Flask) -> None:
-    """Count reports and refused sign-ins from their signals (once per process)."""
+def subscribe() -> None:
+    """Count reports and refused sign-ins from their signals, once committed."""
     for signal, receiver in _RECEIVERS.items():
         signal.connect(receiver)
     signals.sign_in_failed.connect(_sign_in_failed)
-    if not event.contains(Session, "after_commit", _count_after_commit):
-        event.listen(Session, "after_commit", _count_after_commit)
-        event.listen(Session, "after_rollback", _forget_after_rollback)

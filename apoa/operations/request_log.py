@@ -7,7 +7,7 @@ or form: who did what to whose data is the audit trail's job (apoa/audit), which
 keeps it under the access rules of UU PDP.
 
 The id comes from the proxy's `X-Request-ID` when it looks like one (nginx's
-$request_id, deploy/nginx-apoa.conf), else a new one; it is sent back in the
+$request_id, deploy/nginx/apoa.conf), else a new one; it is sent back in the
 response and put on every log record of the request, so a complaint, the nginx log
 and the app's log meet on it.
 """
@@ -60,6 +60,8 @@ def _finish(response: Response) -> Response:
     REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
     LATENCY.labels(endpoint, request.method).observe(seconds)
     response.headers["X-Request-ID"] = g.request_id
+    if not log.isEnabledFor(logging.INFO):  # development and tests: no line to build
+        return response
     log.info(
         "request",
         extra={

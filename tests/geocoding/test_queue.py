@@ -21,13 +21,13 @@ def _register_lodging(client, name: str):
     return client.post("/lodgings/new", data=data)
 
 
-def _signed_in_with_nominatim(make_app, create_user, stub, *, redis):
+def _signed_in_with_nominatim(make_app, create_user, stub, *, redis, user_agent="apoa-tests"):
     """An app geocoding through the stub with the queue at `redis`; a reporter signed in."""
     app = make_app(
         GEOCODER="nominatim",
         NOMINATIM_DOMAIN=stub.domain,
         NOMINATIM_SCHEME="http",
-        GEOCODER_USER_AGENT="apoa-tests",
+        GEOCODER_USER_AGENT=user_agent,
         GEOCODER_MIN_DELAY_SECONDS=0,
         GEOCODER_TIMEOUT=1,
         REDIS_URL=redis,
@@ -80,18 +80,10 @@ def test_report_is_saved_at_once_and_the_worker_geocodes_it(make_app, create_use
     from apoa.geocoding.queue import QUEUE_NAME
     from apoa.lodgings.models import Lodging
 
-    app = make_app(
-        GEOCODER="nominatim",
-        NOMINATIM_DOMAIN=stub.domain,
-        NOMINATIM_SCHEME="http",
-        GEOCODER_USER_AGENT=f"apoa-tests/{uuid.uuid4().hex[:6]}",
-        GEOCODER_MIN_DELAY_SECONDS=0,
-        GEOCODER_TIMEOUT=1,
-        REDIS_URL=redis_url,
-    )
-    operator = create_user("reporter")
-    client = app.test_client()
-    client.post("/login", data={"username": operator.username, "password": TEST_PASSWORD})
+    app, client = _signed_in_with_nominatim(
+        make_app, create_user, stub, redis=redis_url,
+        user_agent=f"apoa-tests/{uuid.uuid4().hex[:6]}",
+    )  # fmt: skip
     response = _register_lodging(client, "Hotel Queue")
     assert response.status_code == 302
     assert stub.requests == []  # the request did not wait on the geocoder
@@ -135,7 +127,10 @@ def test_with_redis_down_the_lodging_is_saved_and_waits_for_the_command(
     from apoa.extensions import db
 
     app, client = _signed_in_with_nominatim(
-        make_app, create_user, stub, redis="redis://127.0.0.1:1/0"  # nothing listens there
+        make_app,
+        create_user,
+        stub,
+        redis="redis://127.0.0.1:1/0",  # nothing listens there
     )
     response = _register_lodging(client, "Hotel Redis Down")
     assert response.status_code == 302  # committed, and said so: not a 500 after the commit
