@@ -37,6 +37,7 @@ from apoa.errors import register_error_handlers
 from apoa.extensions import compress, csrf, db, login_manager, migrate
 from apoa.geocoding import views as geocoding_views  # noqa: F401
 from apoa.geocoding.providers import build_geocoder
+from apoa.home import offline as home_offline  # noqa: F401
 from apoa.home import views as home_views  # noqa: F401
 from apoa.i18n import init_babel
 from apoa.inputs import register_input_limits
@@ -49,6 +50,7 @@ from apoa.operations import metrics as operations_metrics
 from apoa.operations import request_log
 from apoa.operations import views as operations_views  # noqa: F401
 from apoa.regions import views as regions_views  # noqa: F401
+from apoa.reports import outbox as reports_outbox  # noqa: F401
 from apoa.reports import relocation, verify
 from apoa.reports import views as reports_views  # noqa: F401
 from apoa.security import register_security

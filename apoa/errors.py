@@ -123,6 +123,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         db.session.rollback()
+        g.csrf_failed = True  # a phone's outbox then asks for a new token (reports/outbox.py)
         return _render(
             400,
             _l(

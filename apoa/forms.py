@@ -21,6 +21,39 @@ class Form(FlaskForm):
             return _Translations()
 
 
+def error_list(form: Any) -> list[dict[str, str]]:
+    """Every field error of a form, subforms included, in the page's order.
+
+    Each has the field's name and id (a link target), its label ("Guest 2: Surname"
+    for a guest's field) and the message: the GOV.UK error summary at the top of a
+    form, and the answer a phone's outbox reads (reports/outbox.py).
+    """
+    return [
+        {"field": field.name, "id": field.id, "label": prefix + _label(field), "message": str(m)}
+        for field, prefix in _leaf_fields(form)
+        for m in field.errors
+    ]
+
+
+def _label(field: Any) -> str:
+    return str(field.label.text) if field.label else str(field.name)
+
+
+def _leaf_fields(form: Any, prefix: str = "") -> Any:
+    for field in form:
+        if field.type == "FieldList":
+            for index, entry in enumerate(field.entries):
+                sub = entry.form if hasattr(entry, "form") else None
+                if sub is None:
+                    yield entry, prefix
+                    continue
+                yield from _leaf_fields(sub, prefix + str(_l("Guest %(n)d", n=index + 1)) + ": ")
+        elif field.type == "FormField":
+            yield from _leaf_fields(field.form, prefix)
+        else:
+            yield field, prefix
+
+
 class EmptyForm(Form):
     """A form with only the CSRF token, for POST buttons."""
 

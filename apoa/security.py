@@ -44,8 +44,14 @@ PUBLIC_ENDPOINTS = frozenset(
         # The receipt check shows no personal data (issue 4, point 9).
         "verify.index",
         "verify.receipt",
+        # The app shell (issue 12): no personal data, needed before signing in.
+        "home.service_worker",
+        "home.manifest",
+        "home.offline_page",
     }
 )
+# Sent by the phone's outbox (apoa/static/js/outbox.js) with each report it sends.
+OUTBOX_HEADER = "X-Apoa-Outbox"
 # Endpoints a user with a one-time password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset(
     {"accounts.change_password", "accounts.logout", "accounts.set_language"}
@@ -127,8 +133,8 @@ def _require_login() -> Any:
         session.clear()
         g.pop("_login_user", None)
     if not current_user.is_authenticated:
-        if request.path.startswith("/api/"):
-            abort(401)
+        if request.path.startswith("/api/") or request.headers.get(OUTBOX_HEADER):
+            abort(401)  # a script asking: an answer it can read, not the sign-in page
         # Only GET targets survive the detour through the login page.
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("accounts.login", next=target))

@@ -14,7 +14,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from apoa.accounts.labels import KIND_LABELS, ROLE_LABELS
-from apoa.forms import EmptyForm
+from apoa.forms import EmptyForm, error_list
 from apoa.lodgings.forms import KIND_CHOICES as LODGING_KIND_CHOICES
 from apoa.regions.timezones import timezone_for_region, zone_label
 from apoa.reports.forms import PERMIT_LABELS, PURPOSE_LABELS, SEX_LABELS
@@ -143,6 +143,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.filters["mask"] = mask_passport
     app.jinja_env.globals["version_fields"] = version_fields
+    app.jinja_env.globals["error_list"] = error_list
     app.jinja_env.globals["uuid4"] = lambda: str(uuid.uuid4())
     app.jinja_env.globals.update(
         receipt_kind_labels=RECEIPT_KIND_LABELS,

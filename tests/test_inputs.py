@@ -160,9 +160,7 @@ def test_a_coach_of_forty_guests_is_one_report(db, client, verified_lodging):
 def test_more_guests_than_a_report_holds_are_refused_not_dropped(db, client, verified_lodging):
     operator, lodging = verified_lodging
     _sign_in(client, operator)
-    response = client.post(
-        "/reports/check-in", data=_report(lodging.id, MAX_GUESTS_PER_REPORT + 1)
-    )
+    response = client.post("/reports/check-in", data=_report(lodging.id, MAX_GUESTS_PER_REPORT + 1))
     assert response.status_code == 200
     assert f"paling banyak {MAX_GUESTS_PER_REPORT} tamu" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Stay.id))) == 0

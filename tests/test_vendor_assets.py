@@ -17,11 +17,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "apoa" / "static" / "vendor"
+WORKBOX = ("core", "routing", "strategies", "precaching", "cacheable-response")
 PINS = {
     "chart.js": "4.6.1",
     "leaflet": "1.9.4",
     "leaflet.heat": "0.2.0",
     "leaflet.markercluster": "1.5.3",
+    "idb": "8.0.4",
+    **{f"workbox-{part}": "7.4.1" for part in WORKBOX},
 }
 VENDORED = {
     "leaflet": [
@@ -41,6 +44,9 @@ VENDORED = {
     "leaflet.heat": ["leaflet-heat.js"],
     # The UMD build: one file defining window.Chart, its colour helper bundled in.
     "chart.js": ["chart.umd.min.js"],
+    # The service worker's Workbox modules (production builds) and idb for the outbox.
+    "idb": ["umd.js"],
+    **{f"workbox-{part}": [f"workbox-{part}.prod.js"] for part in WORKBOX},
 }
 CDN = re.compile(
     r"(?:https?:)?//[^\s\"'<>)]*(?:unpkg\.com|jsdelivr\.net|cdnjs\.cloudflare\.com|cdnjs\.com"
@@ -154,6 +160,20 @@ def _fake_node_modules(root: Path, *, versions: dict[str, str] | None = None) ->
     (chart / "LICENSE.md").write_text("The MIT License (MIT)\n")
     for name in ("chart.umd.min.js", "chart.umd.js", "chart.js", "chart.cjs"):
         (chart / "dist" / name).write_text(f"/* {name} */\n")
+    idb = root / "node_modules" / "idb"
+    (idb / "build").mkdir(parents=True)
+    (idb / "package.json").write_text(json.dumps({"version": versions["idb"], "license": "ISC"}))
+    (idb / "LICENSE").write_text("ISC License\n")
+    (idb / "build" / "umd.js").write_text("/* idb */\n")
+    for part in WORKBOX:
+        package = root / "node_modules" / f"workbox-{part}"
+        (package / "build").mkdir(parents=True)
+        (package / "package.json").write_text(
+            json.dumps({"version": versions[f"workbox-{part}"], "license": "MIT"})
+        )
+        (package / "LICENSE").write_text("MIT\n")
+        for build in ("prod", "dev"):
+            (package / "build" / f"workbox-{part}.{build}.js").write_text(f"/* {build} */\n")
 
 
 def test_vendor_script_copies_files_and_is_idempotent(tmp_path):

@@ -54,6 +54,15 @@ PACKAGES = (
     # bundles its one dependency (@kurkle/color); it injects no <style>, so the strict
     # CSP holds (tests/browser/test_dashboard_browser.py).
     Package("chart.js", (("dist/chart.umd.min.js", ""),)),
+    # The reporters' service worker (issue 12): Workbox's production builds, each loaded
+    # with importScripts() from /sw.js; they add workbox.core, workbox.routing, ...
+    *(
+        Package(f"workbox-{part}", ((f"build/workbox-{part}.prod.js", ""),))
+        for part in ("core", "routing", "strategies", "precaching", "cacheable-response")
+    ),
+    # IndexedDB with promises, for the outbox of reports made offline; its UMD build
+    # defines self.idb in a page and in the service worker alike.
+    Package("idb", (("build/umd.js", ""),)),
 )
 
 # Licence file names seen in npm packages, in order of preference.

@@ -110,8 +110,6 @@ def clean_sort(sort: str | None, direction: str | None) -> tuple[str, str]:
     return sort, direction if direction in DIRECTIONS else "asc"
 
 
-
-
 # ---------------------------------------------------------------- jurisdiction
 
 

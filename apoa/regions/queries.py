@@ -117,7 +117,8 @@ def office_zone(office_id: int | None) -> ZoneInfo:
 def office_zones() -> dict[int, ZoneInfo]:
     """Return every office's time zone (as `office_zone` gives it), in one query."""
     rows = db.session.execute(
-        sa.select(OfficeJurisdiction.office_id, sa.func.min(OfficeJurisdiction.region_code))
-        .group_by(OfficeJurisdiction.office_id)
+        sa.select(
+            OfficeJurisdiction.office_id, sa.func.min(OfficeJurisdiction.region_code)
+        ).group_by(OfficeJurisdiction.office_id)
     )
     return {office_id: timezone_for_region(first) for office_id, first in rows}

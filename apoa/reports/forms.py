@@ -226,7 +226,9 @@ class AmendForm(StayFields):
                 value = date.fromisoformat(value)
             self.guest.form[name].data = value
         self.room.data = stay.room
-        self.show_arrival(stay.check_in_at.astimezone(timezone_for_region(stay.location.region_code)))
+        self.show_arrival(
+            stay.check_in_at.astimezone(timezone_for_region(stay.location.region_code))
+        )
         self.expected_check_out.data = stay.expected_check_out
 
 

@@ -46,13 +46,12 @@ def handle_buttons(form: CheckInForm, posted: Mapping[str, Any], *, today: date)
     return True
 
 
-def fill_from_mrz(entry: GuestForm, index: int, *, today: date) -> None:
-    """Fill one guest's passport fields from the MRZ they pasted, or show what is wrong."""
-    result = mrz.parse_td3(entry.mrz.data or "", today=today)
+def read_mrz(text: str, *, today: date) -> tuple[dict[str, Any], list[str]]:
+    """The guest fields an MRZ fills, or the messages saying what is wrong with it."""
+    result = mrz.parse_td3(text or "", today=today)
     if result.errors:
-        entry.mrz.errors = [mrz_error_message(e) for e in result.errors]
-        return
-    filled = {
+        return {}, [mrz_error_message(e) for e in result.errors]
+    return {
         "surname": result.surname,
         "given_names": result.given_names or "",
         "sex": result.sex,
@@ -61,7 +60,15 @@ def fill_from_mrz(entry: GuestForm, index: int, *, today: date) -> None:
         "issuing_country": codes.canonical_nationality(result.issuing_country),
         "passport_number": result.passport_number,
         "passport_expiry": result.expiry_date,
-    }
+    }, []
+
+
+def fill_from_mrz(entry: GuestForm, index: int, *, today: date) -> None:
+    """Fill one guest's passport fields from the MRZ they pasted, or show what is wrong."""
+    filled, errors = read_mrz(entry.mrz.data or "", today=today)
+    if errors:
+        entry.mrz.errors = errors
+        return
     for name, value in filled.items():
         entry[name].data = value
         entry[name].raw_data = None  # show the new value, not what was posted

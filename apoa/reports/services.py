@@ -95,6 +95,14 @@ def validate_report(
         errors.append(FieldError(None, _l("Add at least one guest.")))
     if len(guests) > limits.MAX_GUESTS_PER_REPORT:
         errors.append(FieldError(None, PROBLEMS["too_many_guests"]))
+    errors += guest_errors(guests, now=now)
+    if errors:
+        raise FieldErrors(errors)
+
+
+def guest_errors(guests: Sequence[Mapping[str, Any]], *, now: datetime) -> list[FieldError]:
+    """Every bad field of every guest, and a passport given twice in one report."""
+    errors: list[FieldError] = []
     seen: dict[tuple[str, str], int] = {}
     for index, guest in enumerate(guests):
         prefix = f"guests-{index}-"
@@ -114,8 +122,7 @@ def validate_report(
                 )
             )
         seen.setdefault(key, index)
-    if errors:
-        raise FieldErrors(errors)
+    return errors
 
 
 def _mrz_errors(guest: Mapping[str, Any], prefix: str, *, today: date) -> list[FieldError]:
@@ -243,8 +250,8 @@ def _apply_flags(stay: Stay, guest: Mapping[str, Any]) -> None:
     stay.flag_permit_ends_early = "permit_ends_before_check_out" in warnings
 
 
-def _flag_overlaps(stay: Stay) -> list[Stay]:
-    """Flag open stays of the same person that overlap: elsewhere (C6) or here (R13 duplicate)."""
+def overlapping_stays(stay: Stay) -> list[Stay]:
+    """The same person's other stays (not cancelled) whose nights overlap this one's."""
     others = db.session.scalars(
         sa.select(Stay).where(
             Stay.person_id == stay.person_id,
@@ -252,23 +259,29 @@ def _flag_overlaps(stay: Stay) -> list[Stay]:
             Stay.status != StayStatus.CANCELLED,
         )
     ).all()
-    overlapping = []
-    for other in others:
-        other_end = other.checked_out_at.date() if other.checked_out_at else None
-        if not rules.stays_overlap(
+    return [
+        other
+        for other in others
+        if rules.stays_overlap(
             stay.check_in_at.date(),
             stay.expected_check_out,
             other.check_in_at.date(),
-            other_end or other.expected_check_out,
-        ):
-            continue
+            (other.checked_out_at.date() if other.checked_out_at else None)
+            or other.expected_check_out,
+        )
+    ]
+
+
+def _flag_overlaps(stay: Stay) -> list[Stay]:
+    """Flag open stays of the same person that overlap: elsewhere (C6) or here (R13 duplicate)."""
+    overlapping = overlapping_stays(stay)
+    for other in overlapping:
         same_place = other.location_id == stay.location_id
         for s in (stay, other):
             if same_place:
                 s.flag_duplicate = True
             else:
                 s.flag_open_elsewhere = True
-        overlapping.append(other)
     return overlapping
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -162,7 +163,9 @@ def check_in() -> Any:
             form.region_code.data, form.rw.data, form.rt.data = actor.area_code, actor.rw, actor.rt
     elif mrz_fill.handle_buttons(form, request.form, today=now.date()):
         pass  # a guest added, removed or filled from the MRZ: show the form again
-    elif form.validate_on_submit():
+    elif not form.validate_on_submit():
+        _show_guest_errors(form, now)
+    else:
         warnings: list[str] | None = None  # read while the new stays are still in memory
 
         def report() -> Receipt:
@@ -171,7 +174,7 @@ def check_in() -> Any:
                 actor, form.place_choice(), form.guests_data(), form.stay_data(),
                 now=now, geocoder=get_geocoder(), head_index=form.head_index(),
             )  # fmt: skip
-            warnings = _warnings(receipt.group.stays if receipt.group else [])
+            warnings = _warnings(receipt.group.stays if receipt.group else [], actor)
             return receipt
 
         try:
@@ -181,7 +184,7 @@ def check_in() -> Any:
         else:
             flash(_("Report received. Keep the receipt number."), "success")
             if warnings is None:  # a repeat of an earlier submission: its stays from the database
-                warnings = _warnings(services.stays_of_receipt(receipt, actor))
+                warnings = _warnings(services.stays_of_receipt(receipt, actor), actor)
             for warning in warnings:
                 flash(warning, "warning")
             return _to_receipt(receipt)
@@ -189,7 +192,31 @@ def check_in() -> Any:
     return render_template("reports/check_in.html", form=form, lodgings=lodgings, pending=pending)
 
 
-def _warnings(stays: list[Stay]) -> list[str]:
+@bp.post("/mrz")
+@role_required(Role.REPORTER)
+def read_mrz() -> Any:
+    """The check-in form's "Fill from MRZ" in the page: the fields, or what is wrong (JSON)."""
+    body = request.get_json(silent=True)
+    text = body.get("mrz") if isinstance(body, dict) else None
+    if not isinstance(text, str) or len(text) > 400:
+        return jsonify(errors=[_("Paste or type both lines of the MRZ.")]), 422
+    fields, errors = mrz_fill.read_mrz(text, today=clock.now().date())
+    if errors:
+        return jsonify(errors=errors), 422
+    return jsonify(
+        fields={k: v.isoformat() if isinstance(v, date) else v for k, v in fields.items()}
+    )
+
+
+def _show_guest_errors(form: CheckInForm, now: Any) -> None:
+    """A stay field was refused: check the guests too, so every error comes in one round."""
+    errors = services.guest_errors(form.guests_data(), now=now)
+    fresh = [e for e in errors if (f := _field_for(form, e.field)) is None or not f.errors]
+    if fresh:
+        _show_errors(form, FieldErrors(fresh))
+
+
+def _warnings(stays: list[Stay], actor: Any) -> list[str]:
     """What the officer will see flagged, told to the reporter; the report itself is accepted."""
     warnings = []
     for stay in stays:
@@ -200,11 +227,36 @@ def _warnings(stays: list[Stay]) -> list[str]:
             warnings.append(
                 _("%(name)s: the stay permit ends before the expected departure.", name=name)
             )
-        if stay.flag_open_elsewhere:
-            warnings.append(_("%(name)s is also reported as staying elsewhere.", name=name))
-        if stay.flag_duplicate:
-            warnings.append(_("%(name)s was already reported here for these dates.", name=name))
+        if stay.flag_open_elsewhere or stay.flag_duplicate:
+            warnings += [_earlier_stay_warning(stay, other, actor) for other in _earlier(stay)]
     return warnings
+
+
+def _earlier(stay: Stay) -> list[Stay]:
+    return [other for other in services.overlapping_stays(stay) if other.id < stay.id]
+
+
+def _earlier_stay_warning(stay: Stay, earlier: Stay, actor: Any) -> str:
+    """Name the earlier report of the same passport: whom, where, which receipt.
+
+    Only the reporter's own earlier report is named; another reporter's guest and
+    place stay theirs (R10): the office sees both and checks.
+    """
+    if earlier.reporter_id != actor.id:
+        return _(
+            "%(name)s: this passport is already reported as staying at another place."
+            " The immigration office will check it.",
+            name=stay.guest_name,
+        )
+    first = earlier.events[0].receipt
+    return _(
+        "%(name)s: this passport is already reported as %(earlier)s at %(place)s"
+        " (receipt %(receipt)s). Check the passport number, or correct the earlier report.",
+        name=stay.guest_name,
+        earlier=earlier.guest_name,
+        place=first.place_name,
+        receipt=first.number,
+    )
 
 
 # ---------------------------------------------------------------- one stay

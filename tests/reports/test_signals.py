@@ -153,9 +153,7 @@ def test_an_officers_pin_announces_the_move_and_the_stays_follow(
     create_stay(operator, lodging, 2, now=now)
     officer = create_user("officer")
     location = lodging.location
-    with recording(signals.location_changed) as changed, recording(
-        signals.location_moved
-    ) as moved:
+    with recording(signals.location_changed) as changed, recording(signals.location_moved) as moved:
         place_pin(officer, location, -8.7, 115.17, now=now)
     [(sender, kwargs)] = changed
     assert sender is location

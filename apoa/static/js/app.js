@@ -62,4 +62,41 @@
       if (!window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
     });
   });
+  // An error summary shown by the server takes the focus (GOV.UK pattern).
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) { summary.focus({ preventScroll: true }); summary.scrollIntoView({ block: "start" }); }
+
+  // Reporters' phones: the service worker that keeps the report pages for offline use
+  // (apoa/home/offline.py). Officers' and admins' pages are never kept.
+  var worker = document.body.getAttribute("data-offline");
+  if (worker && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register(worker, { scope: "/" }).catch(function () {});
+  }
+
+  // Signing out wipes what this site kept on the phone: the outbox and drafts in
+  // IndexedDB and the kept pages. The server's Clear-Site-Data does it too; this also
+  // covers a browser that ignores that header.
+  document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.hasAttribute("data-wiped")) return;
+      event.preventDefault();
+      var wipes = [];
+      if (window.indexedDB) {
+        wipes.push(new Promise(function (done) {
+          var request = indexedDB.deleteDatabase("apoa");
+          request.onsuccess = request.onerror = request.onblocked = function () { done(); };
+        }));
+      }
+      if (window.caches) {
+        wipes.push(caches.keys().then(function (keys) {
+          return Promise.all(keys.map(function (key) { return caches.delete(key); }));
+        }));
+      }
+      var timeout = new Promise(function (done) { setTimeout(done, 3000); });
+      Promise.race([Promise.all(wipes), timeout]).catch(function () {}).then(function () {
+        form.setAttribute("data-wiped", "");
+        form.submit();
+      });
+    });
+  });
 })();
