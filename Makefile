@@ -45,8 +45,9 @@ test: install test-sqlite test-postgres
 test-sqlite:
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
+# The browser tests run in the SQLite pass (docs/testing.md).
 test-postgres:
-	APOA_TEST_ENGINE=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -n $(TEST_WORKERS)
+	APOA_TEST_ENGINE=postgresql TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/browser
 
 # The date-dependent tests (marked `dates`) again, on SQLite, with the clock frozen at each
 # boundary instant: a Sunday evening in UTC (already Monday in WITA and WIT, still Sunday in

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,31 @@ from apoa.regions.loading import load_offices
 pytest_plugins = ["tests.databases", "tests.factories"]
 
 FROZEN_AT = os.environ.get("APOA_FROZEN_AT", "")
+
+
+# At a boundary instant (`make test-dates`) the variants of a parametrized test (sort
+# columns, export formats, filter values) run the same date logic on the same data:
+# the first few stand for the rest there, and `make test` runs them all. This keeps
+# the five instants inside CI's time.
+DATE_RUN_VARIANTS = 3
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not FROZEN_AT:
+        return
+    seen: Counter[str] = Counter()
+    kept, dropped = [], []
+    for item in items:
+        if item.get_closest_marker("dates") and hasattr(item, "callspec"):
+            function = item.nodeid.split("[", 1)[0]
+            seen[function] += 1
+            if seen[function] > DATE_RUN_VARIANTS:
+                dropped.append(item)
+                continue
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 # ---------------------------------------------------------------- the clock

@@ -25,8 +25,6 @@ from apoa.reports.limits import MAX_GUESTS_PER_REPORT
 from apoa.reports.models import Receipt, Stay
 from tests.factories import TEST_PASSWORD, guest_form, stay_form
 
-pytestmark = pytest.mark.dates
-
 CONTROL_MESSAGE = "karakter kontrol"  # in the default language, Indonesian
 
 
@@ -75,6 +73,7 @@ def test_a_huge_level_in_the_region_search_is_ignored(client, login_as):
     assert response.json["regions"]
 
 
+@pytest.mark.dates  # the calendar's edges and today's date
 def test_days_outside_the_calendar_range_are_refused():
     assert parse_day(" 2026-12-07 ") == date(2026, 12, 7)
     for text in ("9999-12-31", "0001-01-01"):
@@ -85,6 +84,7 @@ def test_days_outside_the_calendar_range_are_refused():
             parse_day(text)
 
 
+@pytest.mark.dates  # the calendar's edges and today's date
 def test_the_map_ignores_days_at_the_calendar_edges():
     filters = MapFilters.from_args(MultiDict({"day": "9999-12-31", "from": "0001-01-01"}))
     assert filters == MapFilters.from_args(MultiDict())
@@ -124,6 +124,7 @@ def test_a_huge_page_number_shows_a_page(client, login_as):
     assert client.get("/admin/users?page=9223372036854775807").status_code == 200
 
 
+@pytest.mark.dates  # the calendar's edges and today's date
 @pytest.mark.parametrize("query", ["day=9999-12-31", "from=0001-01-01&to=9999-12-31"])
 def test_the_guest_list_explains_dates_at_the_calendar_edges(client, login_as, query):
     login_as("reporter")
@@ -148,6 +149,7 @@ def _sign_in(client, user: User) -> None:
     assert response.status_code == 302
 
 
+@pytest.mark.dates  # the calendar's edges and today's date
 def test_a_coach_of_forty_guests_is_one_report(db, client, verified_lodging):
     operator, lodging = verified_lodging
     _sign_in(client, operator)
@@ -177,6 +179,7 @@ def test_adding_a_guest_past_the_limit_says_so(client, verified_lodging):
     assert f"paling banyak {MAX_GUESTS_PER_REPORT} tamu" in response.get_data(as_text=True)
 
 
+@pytest.mark.dates  # the calendar's edges and today's date
 def test_a_departure_years_away_is_refused(db, client, verified_lodging):
     operator, lodging = verified_lodging
     _sign_in(client, operator)
