@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 
 from babel.dates import format_datetime as babel_format
 from flask import Flask, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from apoa.accounts.labels import KIND_LABELS, ROLE_LABELS
+from apoa.audit.labels import ACTION_LABELS, OBJECT_LABELS, OUTCOME_LABELS
 from apoa.forms import EmptyForm, error_list
 from apoa.lodgings.forms import KIND_CHOICES as LODGING_KIND_CHOICES
 from apoa.regions.timezones import timezone_for_region, zone_label
@@ -62,6 +63,19 @@ STAY_STATUS_LABELS = {
 
 def _format_dt(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else "–"
+
+
+def decimal(value: float | int | None, digits: int | None = None) -> str:
+    """Format a number for the user's language: "1.234,5" in Indonesian, "1,234.5" in English.
+
+    `digits` fixes the decimals shown ("24,0 km"); without it Babel's default applies.
+    Python's "%.1f" always wrote a decimal point (issue 12, point 4).
+    """
+    if value is None:
+        return "–"
+    if digits is None:
+        return str(format_decimal(value))
+    return str(format_decimal(value, "#,##0." + "0" * digits if digits > 0 else "#,##0"))
 
 
 def local_datetime(value: datetime | None, region_code: str | None, fmt: str = "medium") -> str:
@@ -142,6 +156,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["dt"] = _format_dt
     app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.filters["mask"] = mask_passport
+    app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.globals["version_fields"] = version_fields
     app.jinja_env.globals["error_list"] = error_list
     app.jinja_env.globals["uuid4"] = lambda: str(uuid.uuid4())
@@ -152,6 +167,9 @@ def register_template_helpers(app: Flask) -> None:
         sex_labels=SEX_LABELS,
         permit_labels=PERMIT_LABELS,
         purpose_labels=PURPOSE_LABELS,
+        audit_action_labels=ACTION_LABELS,
+        audit_outcome_labels=OUTCOME_LABELS,
+        audit_object_labels=OBJECT_LABELS,
     )
     app.jinja_env.globals["url_with"] = _url_with
 

@@ -54,6 +54,8 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from bench.common import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
     analyze_after_load,
     build_app,
     load_reference_data,
@@ -64,17 +66,6 @@ from bench.common import (  # noqa: E402
 )
 
 VENDOR = ROOT / "apoa" / "static" / "vendor"
-CHROMIUM = os.environ.get("APOA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 PASSWORD = "bench-map-password-not-secret"  # noqa: S105 - a throwaway benchmark database
 OFFICE = "kanim-ngurah-rai"

@@ -94,9 +94,7 @@ def machine() -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def temporary_database(
-    engine: str, postgres_url: str, prefix: str = "apoa_bench"
-) -> Iterator[str]:
+def temporary_database(engine: str, postgres_url: str, prefix: str = "apoa_bench") -> Iterator[str]:
     """Yield the URL of a fresh, empty database (`<prefix>_<pid>`); remove it afterwards."""
     if engine == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix=f"{prefix}_"))
@@ -130,3 +128,19 @@ def publish(text: str, report: dict[str, Any], json_path: str | None) -> None:
     print(text)
     if json_path:
         Path(json_path).write_text(json.dumps(report, indent=2, default=str))
+
+
+# The system Chromium for the browser benchmarks (never a downloaded browser), quiet:
+# no background traffic of its own, so every request measured is the app's.
+CHROMIUM = os.environ.get("APOA_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+]

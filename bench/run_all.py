@@ -13,6 +13,7 @@ RESULTS = BENCH / "results"
 def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     scripts = sorted(p for p in BENCH.glob("bench_*.py"))
+    scripts.append(BENCH / "phone_report.py")  # the report on a slow phone, in Chromium (issue 12)
     for script in scripts:
         out = RESULTS / f"{script.stem.removeprefix('bench_')}.json"
         print(f"== {script.name}", flush=True)

@@ -2,40 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from apoa.devdata.passports import td3
 
-from apoa.reports.mrz import check_digit
+__all__ = ["SPECIMEN_MRZ", "td3"]
 
 # ICAO 9303's own specimen passport (Part 4, Appendix A).
 SPECIMEN_MRZ = (
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
 )
-
-
-def td3(
-    surname: str,
-    given_names: str,
-    number: str,
-    nationality: str,
-    birth: date,
-    sex: str,
-    expiry: date,
-    personal: str = "",
-) -> str:
-    """Return the two 44-character lines of a passport's machine-readable zone."""
-    name = f"{surname}<<{given_names.replace(' ', '<')}".upper()
-    line1 = f"P<{nationality}{name}".ljust(44, "<")[:44]
-    number_field = number.ljust(9, "<")
-    birth_field, expiry_field = birth.strftime("%y%m%d"), expiry.strftime("%y%m%d")
-    personal_field = personal.ljust(14, "<")
-    parts = [
-        number_field + str(check_digit(number_field)),
-        nationality,
-        birth_field + str(check_digit(birth_field)),
-        sex,
-        expiry_field + str(check_digit(expiry_field)),
-        personal_field + str(check_digit(personal_field)),
-    ]
-    composite = parts[0] + parts[2] + parts[4] + parts[5]
-    line2 = "".join(parts) + str(check_digit(composite))
-    return f"{line1}\n{line2}"

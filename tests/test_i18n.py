@@ -63,3 +63,36 @@ def test_english_on_request(client):
     assert "Sign in" in client.get("/login").get_data(as_text=True)
     client.post("/language", data={"lang": "id", "next": "/login"})
     assert "Masuk" in client.get("/login").get_data(as_text=True)
+
+
+def test_country_names_are_indonesian_in_the_indonesian_ui():
+    """CLDR's names (through Babel): pycountry alone left "Czechia" and half the list English."""
+    from apoa.reports import codes
+
+    indonesian = dict(codes.nationality_choices("id"))
+    english = dict(codes.nationality_choices("en"))
+    assert indonesian["CZE"] == "Ceko"
+    assert indonesian["BES"] == "Belanda Karibia"
+    assert indonesian["CHN"] == "Tiongkok"
+    assert english["CZE"] == "Czechia"
+    assert english["BES"] == "Bonaire, Sint Eustatius and Saba"
+    # The ICAO-only codes (Germany's D, British classes, organisations) have their own labels.
+    for code in ("D", "GBD", "GBN", "GBO", "GBP", "GBS", "UNO", "UNA", "XXA", "XXB", "XOM"):
+        assert indonesian[code] != english[code], code
+    assert indonesian["D"] == "Jerman"
+
+
+def test_numbers_follow_the_language(app):
+    """Python's "%.1f" always wrote "24.0"; Indonesian writes "24,0" and groups with dots."""
+    from flask import render_template_string, session
+    from flask_babel import refresh
+
+    page = (
+        "{{ 24.04|decimal(1) }} km · {{ 12345|decimal }} · {{ 0.5|decimal }} · {{ none|decimal }}"
+    )
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "24,0 km · 12.345 · 0,5 · –"
+    with app.test_request_context("/"):
+        session["lang"] = "en"
+        refresh()  # the fixture's app context keeps the locale chosen above
+        assert render_template_string(page) == "24.0 km · 12,345 · 0.5 · –"

@@ -33,6 +33,9 @@ COLUMNS = (
     "locale",
 )
 REQUIRED_COLUMNS = ("username", "full_name", "role")
+# The account form and rules name fields; the file has columns: an error names the column
+# the admin can fix ("office_id" is no column of the file; issue 12, point 4).
+_COLUMN_OF_FIELD = {"office_id": "office_code"}
 # Each account gets an argon2 hash (~0.1 s): keep one import inside a request's time.
 MAX_ROWS = 200
 
@@ -105,7 +108,7 @@ def check_import(text: str) -> ImportResult:
             form.locale.data = "id"
         if not form.validate():
             for name, messages in form.errors.items():
-                row.errors.extend(f"{name}: {m}" for m in messages)
+                row.errors.extend(_row_error(name, m) for m in messages)
             continue
         name = accounts.normalise_username(raw["username"])
         if name in seen:
@@ -116,10 +119,31 @@ def check_import(text: str) -> ImportResult:
         try:
             accounts.clean_account(dict(row.data), existing=None)
         except FieldErrors as errors:
-            row.errors.extend(f"{e.field}: {e.message}" for e in errors.errors)
+            row.errors.extend(_rule_errors(errors.errors, unknown_office=bool(office_code)))
         except FieldError as error:
-            row.errors.append(f"{error.field}: {error.message}")
+            row.errors.extend(_rule_errors([error], unknown_office=bool(office_code)))
     return result
+
+
+def _row_error(field_name: str | None, message: object) -> str:
+    """Return an error as "column: message", naming the CSV column, not the form's field."""
+    if not field_name:
+        return str(message)
+    return f"{_COLUMN_OF_FIELD.get(field_name, field_name)}: {message}"
+
+
+def _rule_errors(errors: list[FieldError], *, unknown_office: bool) -> list[str]:
+    """Return the account rules' errors in the file's words."""
+    shown = []
+    for error in errors:
+        message = error.message
+        if error.field == "office_id":
+            if unknown_office:  # "no office with the code …" already says it
+                continue
+            # The form's "Choose the officer's immigration office" names a list the file lacks.
+            message = _l("an officer needs the code of their immigration office")
+        shown.append(_row_error(error.field, message))
+    return shown
 
 
 def _form_data(form: AccountForm) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from apoa.admin import bp, imports
 from apoa.admin import services as offices_service
 from apoa.admin.cadences import current_cadences, set_cadence
 from apoa.admin.forms import AccountForm, AuditFilterForm, ImportForm, OfficeForm
+from apoa.audit.labels import action_choices
 from apoa.audit.services import list_events, record_event
 from apoa.errors import FieldError, FieldErrors, copy_errors_to_form
 from apoa.extensions import db
@@ -410,4 +411,6 @@ def audit_log() -> Any:
         actor=(form.actor.data or "").strip().lower() or None,
     )
     page = db.paginate(query, page=_page(), per_page=50, error_out=False)
-    return render_template("admin/audit.html", page=page, form=form)
+    return render_template(
+        "admin/audit.html", page=page, form=form, action_choices=action_choices()
+    )

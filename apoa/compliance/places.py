@@ -47,6 +47,25 @@ class PlaceStatus:
         return self.status in (ComplianceStatus.SILENT, ComplianceStatus.NEVER_REPORTED)
 
     @property
+    def nil_state(self) -> str:
+        """What the nil-report tile says for the last ended period, by the same rule C3.
+
+        "due": nothing covers it; "sent": a nil report does; "new": the place began
+        reporting after it (nothing is asked for a period before that); "reported":
+        guests were reported or are present, so it is not nil.
+        """
+        if self.nil_due:
+            return "due"
+        if (
+            self.last_nil_period_end is not None
+            and self.last_nil_period_end >= self.ended_period.end
+        ):
+            return "sent"
+        if self.registered_on > self.ended_period.end:
+            return "new"
+        return "reported"
+
+    @property
     def registered_on(self) -> date:
         return self.registered_at.astimezone(timezone_for_region(self.region_code)).date()
 

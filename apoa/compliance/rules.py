@@ -14,10 +14,15 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from apoa.compliance.models import ComplianceStatus
 from apoa.reports.periods import Period, period_containing, previous_period
+
+# Rule C4 is about a stay: it lives with the stay rules (the guest list marks it too) and
+# is part of the compliance rules as well.
+from apoa.reports.rules import DEFAULT_GRACE_HOURS as DEFAULT_GRACE_HOURS
+from apoa.reports.rules import is_overdue_check_out as is_overdue_check_out
+from apoa.reports.rules import overdue_cutoff as overdue_cutoff
 from apoa.reports.rules import stays_overlap
 
 DEFAULT_DEADLINE_HOURS = 24
-DEFAULT_GRACE_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -50,28 +55,6 @@ class Thresholds:
 def local_start(day: date, zone: tzinfo) -> datetime:
     """Return the instant a local day begins."""
     return datetime.combine(day, time.min, tzinfo=zone)
-
-
-def overdue_cutoff(now: datetime, zone: tzinfo, *, grace_hours: int = DEFAULT_GRACE_HOURS) -> date:
-    """Return the last expected check-out date that is overdue at `now` (rule C4).
-
-    A guest expected to leave on day D may stay until the end of D plus the grace;
-    after that the missing check-out is overdue.
-    """
-    local = now.astimezone(zone) - timedelta(hours=grace_hours)
-    # D is overdue when local_start(D + 1) + grace < now, i.e. D + 1 <= (now - grace).date()
-    # with the equality only once midnight has passed, which a strict comparison gives.
-    last = local.date() - timedelta(days=1)
-    if local.time() == time.min:
-        last -= timedelta(days=1)
-    return last
-
-
-def is_overdue_check_out(
-    expected_check_out: date, now: datetime, zone: tzinfo, *, grace_hours: int = DEFAULT_GRACE_HOURS
-) -> bool:
-    """Return whether an open stay is past its expected check-out plus the grace (rule C4)."""
-    return expected_check_out <= overdue_cutoff(now, zone, grace_hours=grace_hours)
 
 
 def is_late_report(

@@ -12,7 +12,6 @@ from apoa.compliance.labels import STATUS_LABELS
 from apoa.compliance.places import reporter_places
 from apoa.compliance.settings import deadline_hours
 from apoa.home import bp
-from apoa.reports.services import nil_reports_due
 from apoa.security import current_actor
 
 TEMPLATES: dict[str, str] = {Role.ADMIN: "home/admin.html", Role.OFFICER: "home/officer.html"}
@@ -26,7 +25,6 @@ def index() -> Any:
     now = clock.now()
     return render_template(
         "home/reporter.html",
-        due=nil_reports_due(actor, now=now),
         # The signed-in reporter's own places only (security.md R10).
         places=reporter_places(actor, now),
         place_status_labels=STATUS_LABELS,

@@ -10,6 +10,7 @@ import unicodedata
 from functools import cache
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 
 INDONESIA = "IDN"
 GERMANY_ISO = "DEU"
@@ -87,6 +88,9 @@ def _iso_names() -> dict[str, str]:
 
 
 NATIONALITIES: dict[str, str] = {**_iso_names(), **ICAO_EXTRA_CODES}
+
+# ISO alpha-3 (what passports carry) to alpha-2 (what CLDR names territories by).
+_ALPHA_2: dict[str, str] = {country.alpha_3: country.alpha_2 for country in pycountry.countries}
 
 # Stay permits (izin tinggal, UU 6/2011). Order is the order of the form's list.
 PERMIT_TYPES: dict[str, str] = {
@@ -166,6 +170,16 @@ def _translation(language: str) -> gettext.NullTranslations:
     )
 
 
+@cache
+def _territory_names(language: str) -> dict[str, str]:
+    # CLDR's names through Babel: pycountry's Indonesian catalogue leaves about half the
+    # countries in English ("Czechia", "Bonaire, Sint Eustatius and Saba"; issue 12, point 4).
+    try:
+        return dict(Locale.parse(language).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
 def _language(locale: str) -> str:
     language = locale.replace("-", "_").split("_")[0].lower()
     # Only a plain language code reaches gettext, which builds a file path from it.
@@ -186,6 +200,9 @@ def country_name(code: str, locale: str = "en") -> str:
         return english
     if code in ICAO_EXTRA_CODES:
         return _EXTRA_NAMES_ID.get(code, english) if language == "id" else english
+    cldr = _territory_names(language).get(_ALPHA_2.get(code, ""))
+    if cldr:
+        return cldr
     # pycountry's catalogue has both `name` and `common_name` as message ids.
     return _translation(language).gettext(english)
 

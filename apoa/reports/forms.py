@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -255,7 +255,11 @@ class NilReportForm(Form):
     def offer(self, periods: list[Period], lodgings: list[Lodging] | None) -> None:
         """Offer the periods that may be declared, and the lodgings (None: an area reporter)."""
         self.period.choices = [
-            (p.start.isoformat(), f"{p.start:%d-%m-%Y} – {p.end:%d-%m-%Y}") for p in periods
+            (
+                p.start.isoformat(),
+                f"{format_date(p.start, 'medium')} – {format_date(p.end, 'medium')}",
+            )
+            for p in periods
         ]
         if lodgings is not None:
             self.lodging_id.choices = [(lodging.id, lodging.name) for lodging in lodgings]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from apoa.reports import codes
@@ -172,6 +172,33 @@ def stay_warnings(
     if permit_expiry is not None and permit_expiry < expected_check_out:
         warnings.append("permit_ends_before_check_out")
     return warnings
+
+
+# ---------------------------------------------------------------- overdue check-outs (rule C4)
+
+DEFAULT_GRACE_HOURS = 24
+
+
+def overdue_cutoff(now: datetime, zone: tzinfo, *, grace_hours: int = DEFAULT_GRACE_HOURS) -> date:
+    """Return the last expected check-out date that is overdue at `now` (rule C4).
+
+    A guest expected to leave on day D may stay until the end of D plus the grace;
+    after that the missing check-out is overdue.
+    """
+    local = now.astimezone(zone) - timedelta(hours=grace_hours)
+    # D is overdue when local_start(D + 1) + grace < now, i.e. D + 1 <= (now - grace).date()
+    # with the equality only once midnight has passed, which a strict comparison gives.
+    last = local.date() - timedelta(days=1)
+    if local == local.replace(hour=0, minute=0, second=0, microsecond=0):  # midnight
+        last -= timedelta(days=1)
+    return last
+
+
+def is_overdue_check_out(
+    expected_check_out: date, now: datetime, zone: tzinfo, *, grace_hours: int = DEFAULT_GRACE_HOURS
+) -> bool:
+    """Return whether an open stay is past its expected check-out plus the grace (rule C4)."""
+    return expected_check_out <= overdue_cutoff(now, zone, grace_hours=grace_hours)
 
 
 def _nights(start: date, end: date | None) -> tuple[date, date]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from apoa import signals
@@ -659,31 +660,6 @@ def nil_periods(actor: User, *, now: datetime) -> list[Period]:
     return [last, previous_period(last, cadence)]
 
 
-def nil_report_due(
-    actor: User, lodging: Lodging | None, *, today: date
-) -> tuple[Period, NilReport | None]:
-    """Return the last ended period for the actor's cadence and its nil report, if sent."""
-    cadence = cadence_for(actor.reporter_kind)
-    period = previous_period(period_containing(today, cadence), cadence)
-    sent = db.session.scalar(
-        sa.select(NilReport).where(
-            NilReport.scope_key == nil_scope(actor, lodging), NilReport.period_start == period.start
-        )
-    )
-    return period, sent
-
-
-def nil_reports_due(actor: User, *, now: datetime) -> list[tuple[str, Period, NilReport | None]]:
-    """Return (place name, last ended period, nil report sent or None) for each of the places."""
-    today = now.astimezone(reporter_zone(actor)).date()
-    places: list[tuple[str, Lodging | None]]
-    if actor.reporter_kind == ReporterKind.LODGING:
-        places = [(lodging.name, lodging) for lodging in verified_lodgings(actor)]
-    else:
-        places = [(actor.area.name if actor.area else "", None)]
-    return [(name, *nil_report_due(actor, lodging, today=today)) for name, lodging in places]
-
-
 def stays_of_receipt(receipt: Receipt, actor: User) -> list[Stay]:
     """Return the stays a receipt's events touched that the actor may see, in order."""
     return list(
@@ -713,6 +689,23 @@ def list_present(actor: User, *, days: tuple[date, date] | None) -> list[Stay]:
         )
     order = (Stay.group_id.desc(), Stay.is_head.desc(), Stay.id)
     return list(db.session.scalars(query.order_by(*order).limit(limits.PRESENT_LIST_LIMIT)))
+
+
+def overdue_stay_ids(stays: Sequence[Stay], *, now: datetime) -> set[int]:
+    """The open stays past their expected check-out plus the grace (rule C4), as the
+    reporter's home page counts them."""
+    grace = int(current_app.config.get("CHECKOUT_GRACE_HOURS", rules.DEFAULT_GRACE_HOURS))
+    return {
+        stay.id
+        for stay in stays
+        if stay.status == StayStatus.OPEN
+        and rules.is_overdue_check_out(
+            stay.expected_check_out,
+            now,
+            timezone_for_region(stay.location.region_code),
+            grace_hours=grace,
+        )
+    }
 
 
 def recent_receipts(actor: User) -> list[Receipt]:

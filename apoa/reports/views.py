@@ -123,6 +123,7 @@ def index() -> Any:
         departure_day=local.date(),
         departure_time=local.strftime("%H:%M"),
         stays=stays,
+        overdue=services.overdue_stay_ids(stays, now=now),
         receipts=services.recent_receipts(actor),
         title=title,
         today=now.astimezone(services.reporter_zone(actor)).date(),
@@ -343,7 +344,8 @@ def cancel(stay_id: int) -> Any:
 def check_out() -> Any:
     actor = current_actor()
     one = request.form.get("one_stay")  # a guest's own button: that guest alone, ticks aside
-    chosen = [one] if one else request.form.getlist("stay_ids")
+    family = request.form.get("family", "").split(",")  # a family's button: all still here
+    chosen = [one] if one else family if family != [""] else request.form.getlist("stay_ids")
     ids = row_ids(chosen)
     stays = services.stays_to_check_out(actor, ids)
     if len(stays) != len(ids):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from apoa.compliance import rules
 from apoa.compliance.models import Ledger
@@ -39,6 +40,11 @@ def _blocks(html: str) -> dict[str, str]:
         name = re.search(r"<h3>\s*(.*?) <span", block, re.S).group(1).strip()
         blocks[name] = block
     return blocks
+
+
+def _day(day: date) -> str:
+    """A calendar day as every page shows it: the locale's medium form ("Dec 7, 2026")."""
+    return format_date(day, "medium", locale="en")
 
 
 def _status(block: str) -> str:
@@ -100,7 +106,7 @@ def test_each_place_shows_its_status_and_what_is_due(client, auth, four_places):
 
     silent = blocks["Hotel Sepi"]
     assert ">Silent</span>" in silent
-    start, end = (d.strftime("%d-%m-%Y") for d in (limits.previous.start, limits.previous.end))
+    start, end = (_day(d) for d in (limits.previous.start, limits.previous.end))
     period = f"{start} to {end}"
     assert f"Due: a nil report for {period} if no foreigner stayed then" in silent
     assert "Last nil report: none yet" in silent
@@ -109,7 +115,7 @@ def test_each_place_shows_its_status_and_what_is_due(client, auth, four_places):
     assert ">Compliant</span>" in compliant
     assert "Nothing is due." in compliant
     assert "Due:" not in compliant
-    nil_end = (limits.previous.end - timedelta(days=7)).strftime("%d-%m-%Y")
+    nil_end = _day(limits.previous.end - timedelta(days=7))
     assert f"Last nil report: period ending {nil_end}" in compliant
     assert "Last report: none yet" not in compliant
 
@@ -133,7 +139,7 @@ def test_never_reported_area_reporter(db, client, auth, create_user):
     [(name, block)] = _blocks(html).items()
     assert name == "Legian · RW 03 · RT 07"
     assert _status(block) == "never_reported"
-    local_day = registered.astimezone(WITA).strftime("%d-%m-%Y")
+    local_day = _day(registered.astimezone(WITA).date())
     assert f"Nothing has been received since the registration on {local_day}." in block
     assert "Due: a nil report for" in block
     assert "Last report: none yet" in block
@@ -177,3 +183,36 @@ def test_statuses_are_in_indonesian_by_default(db, client, auth, four_places):
     blocks = _blocks(html)
     assert ">Tidak melapor</span>" in blocks["Hotel Sepi"]
     assert ">Patuh</span>" in blocks["Hotel Rajin"]
+
+
+def _nil_tile(html: str) -> dict[str, str]:
+    """Each place's line in the nil-report tile: its state."""
+    tile = html.split('data-testid="nil-due"', 1)[1].split("</div>", 1)[0]
+    return dict(
+        (name.strip(), state)
+        for state, name in re.findall(r'data-nil-state="(\w+)">\s*([^:<]+):', tile)
+    )
+
+
+def test_the_nil_tile_never_asks_what_the_status_does_not(
+    db, client, auth, four_places, create_lodging
+):
+    """A compliant place is not asked for a nil report; a new one is not asked for last week."""
+    operator, limits = four_places
+    reported = create_lodging(operator, name="Hotel Tamu")
+    # Guests were reported during the last ended week: it is not nil, nothing is asked.
+    _set(db, _ledger(db, reported.id), registered_at=utcnow() - timedelta(days=60),
+         last_report_at=limits.previous_start + timedelta(days=1))  # fmt: skip
+    create_lodging(operator, name="Hotel Baru")  # registered today
+    auth.login(operator.username)
+    html = client.get("/").get_data(as_text=True)
+    statuses = {name: _status(block) for name, block in _blocks(html).items()}
+    tile = _nil_tile(html)
+    assert tile["Hotel Sepi"] == "due"
+    assert statuses["Hotel Sepi"] == "silent"
+    assert tile["Hotel Tamu"] == "reported"
+    assert statuses["Hotel Tamu"] == "compliant"
+    assert tile["Hotel Baru"] == "new"
+    assert "not needed: you started reporting on" in html
+    for name, state in tile.items():
+        assert (state == "due") == (statuses[name] in ("silent", "never_reported")), name

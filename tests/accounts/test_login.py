@@ -200,3 +200,15 @@ def test_a_one_time_password_is_explained_once(client, auth, create_user):
     text = client.get("/account/password").get_data(as_text=True)
     assert text.count("kata sandi sekali pakai") == 1
     assert "sebelum melanjutkan" not in text  # the flash that said it a second time
+
+
+def test_the_forced_change_page_says_why_once_whichever_page_was_asked(client, auth, create_user):
+    """Issue 12, point 4: any page sends a one-time password holder here, with one notice."""
+    user = create_user("officer", office_code="kanim-ngurah-rai", must_change_password=True)
+    auth.login(user.username)
+    text = client.get("/dashboard/", follow_redirects=True).get_data(as_text=True)
+    assert text.count("kata sandi sekali pakai") == 1
+    assert 'class="flash' not in text
+    client.post("/language", data={"lang": "en", "next": "/account/password"})
+    text = client.get("/map", follow_redirects=True).get_data(as_text=True)
+    assert text.count("one-time password") == 1

@@ -318,3 +318,24 @@ def test_import_missing_columns(client, login_as):
     ).get_data(as_text=True)
     assert "username" in html
     assert "import-confirm" not in html
+
+
+def test_import_errors_name_the_files_columns_and_roles_read_as_labels(db, client, login_as):
+    """The file has office_code, not office_id (issue 12, point 4); roles are words."""
+    login_as("admin")
+    rows = (
+        "username,full_name,role,reporter_kind,office_code,area_code,rw\n"
+        "petugas.a,Petugas A,officer,,,,\n"
+        "petugas.b,Petugas B,officer,,kanim-tidak-ada,,\n"
+        "rt.y,RT Y,reporter,rt_rw,,5103011004,\n"
+    )
+    html = client.post("/admin/users/import", data={"csv_text": rows, "dry_run": "y"}).get_data(
+        as_text=True
+    )
+    assert "office_id" not in html
+    assert "office_code: petugas memerlukan kode kantor imigrasinya" in html
+    assert html.count("office_code:") == 2  # one error for the unknown code, not two
+    assert "kanim-tidak-ada" in html
+    assert ">Petugas</td>" in html
+    assert "Pelapor / Pengurus RT/RW" in html
+    assert "reporter / rt_rw" not in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
@@ -61,3 +63,28 @@ def test_officer_sees_and_verifies_it(db, app, live_server, sign_in, phone, crea
     page.wait_for_selector(".flash-success")
     db.session.rollback()
     assert db.session.scalars(sa.select(Lodging.status)).one() == "verified"
+
+
+# About 24 km north of Legian, in the hills: a phone that has the wrong fix, or a pin
+# for another village.
+FAR_PIN = {"latitude": -8.4880, "longitude": 115.1800, "accuracy": 20}
+
+
+def test_a_pin_far_from_the_chosen_village_is_said_at_once(
+    db, live_server, sign_in, phone, create_user
+):
+    operator = create_user("reporter")
+    page = phone(geolocation=FAR_PIN, permissions=["geolocation"])
+    sign_in(page, operator.username)
+    page.goto(f"{live_server}/lodgings/new")
+    page.fill("[data-region-picker] input[type=search]", "Legian")
+    page.locator("[data-region-picker] button", has_text="Kuta").first.click()
+    expect(page.locator("#region_code")).to_have_value("5103011004")
+    page.click("[data-locate]")
+    status = page.locator(".pin-status")
+    # Not "found, accurate to 20 m" and silence: the distance, the village and what happens.
+    expect(status).to_contain_text("km dari pusat")
+    expect(status).to_contain_text("Legian")
+    assert re.search(r"\b2\d,\d km\b", status.inner_text())  # a decimal comma, in Indonesian
+    assert "is-error" in (status.get_attribute("class") or "")
+    assert page.locator("[data-location-picker].pin-far").count() == 1

@@ -23,6 +23,12 @@ def test_map_shows_clusters_that_split_when_clicked(
     page.goto(f"{live_server}/map")
     box = page.locator("#officer-map")
     expect(box).to_have_attribute("data-clusters-drawn", "1")  # one bubble for Bali at zoom 5
+    # Leaflet's control texts in Indonesian (issue 12, point 4), not "Zoom in" / "Layers".
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Perbesar")
+    expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", "Perkecil")
+    expect(page.locator(".leaflet-control-layers-toggle")).to_have_attribute(
+        "title", "Lapisan peta"
+    )
     expect(page.locator(".cluster-icon")).to_have_text("3")
     page.locator(".cluster-icon").click()  # zoom in two levels, still one cluster
     for _ in range(4):

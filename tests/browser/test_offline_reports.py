@@ -188,8 +188,28 @@ def test_signing_out_leaves_nothing_on_the_phone(reporter, live_server):
     page.context.route("**/reports/check-in", lambda route: route.abort())  # it stays unsent
     page.click("[data-testid=logout]")
     expect(page.locator("#username")).to_be_visible()
-    databases = page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))")
-    assert "apoa" not in databases
+    # Nothing left in IndexedDB: the database is gone, or (while the service worker still
+    # held it open) deleted as soon as it closes, with every store already empty.
+    left = page.evaluate(
+        """() => indexedDB.databases().then(list => {
+            if (!list.some(d => d.name === 'apoa')) return 0;
+            return new Promise(done => {
+                const open = indexedDB.open('apoa');
+                open.onsuccess = () => {
+                    const db = open.result;
+                    const names = Array.from(db.objectStoreNames);
+                    if (!names.length) { db.close(); done(0); return; }
+                    const tx = db.transaction(names);
+                    let total = 0;
+                    names.forEach(n => {
+                        tx.objectStore(n).count().onsuccess = e => { total += e.target.result; };
+                    });
+                    tx.oncomplete = () => { db.close(); done(total); };
+                };
+            });
+        })"""
+    )
+    assert left == 0
     assert page.evaluate("caches.keys()") == []
 
 
@@ -292,3 +312,54 @@ def test_going_back_after_the_receipt_shows_no_resubmission_page(reporter, live_
     expect(page.locator("h1")).to_have_text("Laporkan kedatangan tamu")
     assert page.locator("fieldset.guest").count() == 1  # a new report, not the old one
     assert _counts() == (1, 3)
+
+
+def test_old_reports_warn_before_they_expire_and_expired_ones_wait_for_the_reporter(
+    reporter, live_server, db
+):
+    page = reporter
+    page.goto(f"{live_server}/reports/check-in")
+    user = page.get_attribute("body", "data-user")
+    page.context.route("**/reports/check-in", lambda route: route.abort()
+                       if route.request.method == "POST" else route.continue_())  # fmt: skip
+    hour = 3600 * 1000
+    for key, hours in (("00000000-0000-4000-8000-000000000049", 49),
+                       ("00000000-0000-4000-8000-000000000073", 73)):  # fmt: skip
+        page.evaluate(
+            "([key, user, age]) => apoaOutbox.add({key, user, action: '/reports/check-in',"
+            " fields: [['submission_key', key]], label: 'test', created: Date.now() - age})",
+            [key, user, hours * hour],
+        )
+    page.goto(f"{live_server}/")
+    panel = page.locator("[data-outbox-panel]")
+    expect(panel).to_contain_text("lebih dari 48 jam")
+    expect(panel).to_contain_text("Tidak terkirim dalam 72 jam")
+    statuses = {e["key"][-2:]: e["status"] for e in _outbox(page)}
+    assert statuses == {"49": "waiting", "73": "expired"}
+    assert _counts() == (0, 0)
+
+
+def test_an_rt_head_reports_offline_with_the_area_and_its_villages_kept(
+    create_user, sign_in, phone, live_server, db
+):
+    head = create_user("reporter", reporter_kind="rt_rw", username="pak.rt")
+    page = phone()
+    sign_in(page, head.username)
+    _open_form_with_worker(page, live_server)
+    page.wait_for_function(
+        "caches.open('apoa-regions').then(c => c.keys()).then(keys => keys.length > 0)"
+    )
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#region_code")).to_have_value("5103011004")
+    # The picker's lists came from the kept answers: no "could not be loaded".
+    assert page.locator("[data-region-picker] .region-status.is-error").count() == 0
+    assert page.locator("[data-region-picker] select").first.input_value() != ""
+    page.fill("#street", "Jl. Padma Utara 7")
+    page.fill("#expected_check_out", stay_form()["expected_check_out"])
+    _fill_guest(page, 0, "PIETER")
+    page.click("button[name=submit]")
+    expect(page.locator("[data-outbox-panel]")).to_contain_text("Menunggu dikirim (1)")
+    page.context.set_offline(False)
+    expect(page.locator("[data-outbox-panel]")).to_contain_text("Terkirim (1)")
+    assert _counts() == (1, 1)

@@ -559,3 +559,24 @@ def test_the_country_counts_a_guest_who_arrived_after_midnight_in_bali(
     national = dashboard.figures(None, now=now)
     assert national.present_now == 1
     assert national.reports_today == 1
+
+
+def test_indonesian_dashboard_writes_a_decimal_comma(app, db, create_user, monkeypatch):
+    """Shares such as 66,7 % are formatted for the language (issue 12, point 4)."""
+    from apoa.dashboard import views
+
+    real = views._data
+
+    def with_shares():
+        data, office_id = real()
+        data["compliance"]["rate_percent"] = 66.7
+        return data, office_id
+
+    monkeypatch.setattr(views, "_data", with_shares)
+    officer = create_user("officer", office_code="kanim-ngurah-rai")
+    client = _client(app, officer)
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert "66,7%" in html
+    assert "66.7" not in html.split('id="dashboard-data"')[0]  # the JSON block keeps numbers
+    client.post("/language", data={"lang": "en", "next": "/dashboard/"})
+    assert "66.7%" in client.get("/dashboard/").get_data(as_text=True)

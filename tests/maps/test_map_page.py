@@ -46,3 +46,29 @@ def test_no_cdn_and_no_personal_data_in_the_page(app, db, create_user, check_in_
     assert "X000" not in html
     nonce = re.search(r"'nonce-([^']+)'", client.get("/map").headers["Content-Security-Policy"])
     assert nonce
+
+
+def test_leaflet_control_texts_are_given_translated(app, db, create_user):
+    """Leaflet's zoom and layers controls say "Zoom in", "Layers": the page gives Indonesian."""
+    officer = create_user("officer", office_code="kanim-ngurah-rai")
+    client = app.test_client()
+    client.post("/login", data={"username": officer.username, "password": TEST_PASSWORD})
+    html = client.get("/map").get_data(as_text=True)
+    assert 'data-msg-zoom-in="Perbesar"' in html
+    assert 'data-msg-zoom-out="Perkecil"' in html
+    assert 'data-msg-layers="Lapisan peta"' in html
+    script = client.get("/static/js/map.js").get_data(as_text=True)
+    for name in ("zoomInTitle", "zoomOutTitle", "data-msg-zoom-in", "data-msg-layers"):
+        assert name in script
+
+
+def test_map_filter_names_countries_in_the_users_language(app, db, create_user):
+    officer = create_user("officer", office_code="kanim-ngurah-rai")
+    client = app.test_client()
+    client.post("/login", data={"username": officer.username, "password": TEST_PASSWORD})
+    html = client.get("/map").get_data(as_text=True)
+    assert ">Ceko (CZE)</option>" in html
+    assert "Czechia" not in html
+    client.post("/language", data={"lang": "en", "next": "/map"})
+    html = client.get("/map").get_data(as_text=True)
+    assert ">Czechia (CZE)</option>" in html

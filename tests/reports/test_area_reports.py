@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from apoa.db import utcnow
 from apoa.reports.models import NilReport, Receipt, Stay
@@ -89,7 +90,7 @@ def test_area_nil_report_is_monthly_by_default(db, client, create_user):
         period_containing(utcnow().astimezone(WITA).date(), "monthly"), "monthly"
     )
     page = client.get("/reports/nil").get_data(as_text=True)
-    assert period.start.strftime("%d-%m-%Y") in page
+    assert format_date(period.start, "medium", locale="id") in page
     data = {"period": period.start.isoformat(), "submission_key": str(uuid.uuid4())}
     response = client.post("/reports/nil", data=data)
     assert response.status_code == 302

@@ -90,6 +90,29 @@ def test_a_group_check_out_names_who_leaves_before_it_is_recorded(db, client, ve
     assert _statuses(db) == ["checked_out"] * 3
 
 
+def test_the_guest_list_groups_a_family_with_one_button_for_all(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    _login(client, operator)
+    _report(client, lodging.id, guests=3)
+    _report(client, lodging.id, guests=1)
+    family = [str(i) for i in db.session.scalars(sa.select(Stay.id).order_by(Stay.id))][:3]
+    alone = db.session.scalars(sa.select(Stay).order_by(Stay.id.desc())).first()
+    page = client.get("/reports/").get_data(as_text=True)
+    group_id = db.session.get(Stay, int(family[0])).group_id
+    assert f'data-testid="family-{group_id}"' in page
+    assert f'name="family" value="{",".join(family)}"' in page
+    assert f'data-testid="family-{alone.group_id}"' not in page  # one guest: no family heading
+    # The family's button: all three, named before anything is recorded; a ticked box aside.
+    departure = _departure()
+    confirm = client.post(
+        "/reports/check-out",
+        data={**departure, "family": ",".join(family), "stay_ids": str(alone.id)},
+    )
+    assert confirm.status_code == 200
+    assert confirm.get_data(as_text=True).count('name="stay_ids"') == 3
+    assert _statuses(db) == ["open"] * 4
+
+
 def test_check_out_one_then_the_rest_of_the_group(db, client, verified_lodging):
     operator, lodging = verified_lodging
     _login(client, operator)
@@ -489,3 +512,19 @@ def test_amended_arrival_cannot_follow_the_departure(db, client, verified_lodgin
     client.post(f"/reports/stays/{stay.id}/amend", data=data)
     db.session.expire_all()
     assert db.session.get(Stay, stay.id).version == 2  # check-in, check-out; no amendment
+
+
+def test_the_guest_list_marks_the_guests_the_home_page_counts_as_overdue(
+    db, client, verified_lodging, create_stay
+):
+    operator, lodging = verified_lodging
+    arrived = utcnow() - timedelta(days=10)
+    create_stay(operator, lodging, 1, arrived=arrived, leaves=timedelta(days=5), now=arrived)
+    _login(client, operator)
+    _report(client, lodging.id, guests=1)  # arriving now, leaving in five days
+    late, fresh = db.session.scalars(sa.select(Stay.id).order_by(Stay.id)).all()
+    page = client.get("/reports/").get_data(as_text=True)
+    assert f'data-testid="overdue-{late}"' in page
+    assert f'data-testid="overdue-{fresh}"' not in page
+    home = client.get("/").get_data(as_text=True)
+    assert 'data-testid="overdue"' in home  # the home page counts the same guest

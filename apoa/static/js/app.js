@@ -73,6 +73,28 @@
     navigator.serviceWorker.register(worker, { scope: "/" }).catch(function () {});
   }
 
+  // Empty every store first (that works while the service worker holds the database
+  // open), then delete the database (which waits for it to close).
+  function emptyThenDelete(name) {
+    return new Promise(function (done) {
+      var open = indexedDB.open(name);
+      open.onerror = function () { done(); };
+      open.onsuccess = function () {
+        var db = open.result;
+        var stores = Array.prototype.slice.call(db.objectStoreNames);
+        var finish = function () {
+          db.close();
+          var removal = indexedDB.deleteDatabase(name);
+          removal.onsuccess = removal.onerror = removal.onblocked = function () { done(); };
+        };
+        if (!stores.length) { finish(); return; }
+        var tx = db.transaction(stores, "readwrite");
+        stores.forEach(function (store) { tx.objectStore(store).clear(); });
+        tx.oncomplete = tx.onerror = tx.onabort = finish;
+      };
+    });
+  }
+
   // Signing out wipes what this site kept on the phone: the outbox and drafts in
   // IndexedDB and the kept pages. The server's Clear-Site-Data does it too; this also
   // covers a browser that ignores that header.
@@ -81,12 +103,7 @@
       if (form.hasAttribute("data-wiped")) return;
       event.preventDefault();
       var wipes = [];
-      if (window.indexedDB) {
-        wipes.push(new Promise(function (done) {
-          var request = indexedDB.deleteDatabase("apoa");
-          request.onsuccess = request.onerror = request.onblocked = function () { done(); };
-        }));
-      }
+      if (window.indexedDB) wipes.push(emptyThenDelete("apoa"));
       if (window.caches) {
         wipes.push(caches.keys().then(function (keys) {
           return Promise.all(keys.map(function (key) { return caches.delete(key); }));

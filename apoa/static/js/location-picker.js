@@ -20,6 +20,16 @@
   var MAX_ZOOM = 19;
   var regions = {}; // url -> Promise of the region JSON
 
+  // Great-circle distance in km (haversine, mean Earth radius), as the server measures it.
+  function distanceKm(lat1, lon1, lat2, lon2) {
+    var rad = Math.PI / 180;
+    var dLat = (lat2 - lat1) * rad;
+    var dLon = (lon2 - lon1) * rad;
+    var a = Math.pow(Math.sin(dLat / 2), 2) +
+      Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.pow(Math.sin(dLon / 2), 2);
+    return 2 * 6371.0088 * Math.asin(Math.sqrt(a));
+  }
+
   function number(value) {
     var parsed = parseFloat(value);
     return isFinite(parsed) ? parsed : null;
@@ -211,6 +221,7 @@
       }
     }
     if (accuracy === null) this.say(this.text("msg-manual", ""), "ok");
+    this.checkDistance();
   };
 
   LocationPicker.prototype.clear = function () {
@@ -247,6 +258,7 @@
         });
       }
       self.say(self.text("msg-found", "").replace("{m}", String(Math.round(accuracy))), "ok");
+      self.checkDistance();  // after "found": a far pin must not read as all right
     }, function (error) {
       button.disabled = false;
       var name = { 1: "msg-denied", 2: "msg-unavailable", 3: "msg-timeout" }[error.code];
@@ -254,17 +266,36 @@
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
   };
 
-  // Centre the map on a region chosen in the region picker, while no pin is set.
+  // A pin far from the chosen village is not used for the map (the server keeps it for an
+  // officer to check, GPS_MAX_DISTANCE_KM): say so at once, so the reporter can check the
+  // village or move the pin, or keep it knowing what happens.
+  LocationPicker.prototype.checkDistance = function () {
+    var centre = this.regionCentre;
+    var limit = number(this.root.getAttribute("data-max-km"));
+    if (!centre || !this.pinned || limit === null) return;
+    var km = distanceKm(number(this.latInput.value), number(this.lonInput.value), centre.lat, centre.lon);
+    this.root.classList.toggle("pin-far", km > limit);
+    if (km <= limit) return;
+    var lang = document.documentElement.lang || "id";
+    var shown = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(km);
+    this.say(this.text("msg-far", "").replace("{km}", shown).replace("{village}", centre.name), "error");
+  };
+
+  // Centre the map on a region chosen in the region picker, while no pin is set; with a
+  // pin, check that it lies near the region.
   LocationPicker.prototype.centreOn = function (detail) {
     var self = this;
-    if (this.pinned || !this.map || !detail.code) return;
+    if (!detail.code) return;
     var request = ++this.regionRequest;
     var template = this.root.getAttribute("data-region-url") || "/api/regions/{code}";
     getRegion(template.replace("{code}", encodeURIComponent(detail.code))).then(function (region) {
-      if (request !== self.regionRequest || self.pinned) return;
       var lat = number(region.lat);
       var lon = number(region.lon);
       if (lat === null || lon === null) return;
+      var village = (detail.level || region.level) === 4;
+      self.regionCentre = village ? { lat: lat, lon: lon, name: region.name || region.label || "" } : null;
+      if (self.pinned) { self.checkDistance(); return; }
+      if (request !== self.regionRequest || !self.map) return;
       var level = detail.level || region.level || 0;
       // Not animated: Leaflet drops a setView asked for while a zoom animation runs.
       self.map.setView([lat, lon], ZOOM_FOR_LEVEL[level] || ZOOM_FOR_LEVEL[0], { animate: false });

@@ -21,8 +21,26 @@
   overlays[box.getAttribute("data-msg-layer-districts")] = districts;
   overlays[box.getAttribute("data-msg-layer-villages")] = villages;
   overlays[box.getAttribute("data-msg-layer-silent")] = silent;
-  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  var layers = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  // Leaflet's own control texts are English (issue 12, point 4): the page gives them translated.
+  var layersToggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
+  if (layersToggle) {
+    layersToggle.title = box.getAttribute("data-msg-layers");
+    layersToggle.setAttribute("aria-label", box.getAttribute("data-msg-layers"));
+  }
+  if (map.zoomControl) {  // folium creates it with the map; a new one carries our titles
+    var position = map.zoomControl.getPosition();
+    map.zoomControl.remove();
+    map.zoomControl = L.control.zoom({
+      position: position,
+      zoomInTitle: box.getAttribute("data-msg-zoom-in"),
+      zoomOutTitle: box.getAttribute("data-msg-zoom-out")
+    }).addTo(map);
+  }
   map.on("overlayadd overlayremove", function () { load(); });
+  // Counts in the page's language: "1.234" in Indonesian, as the dashboard writes them.
+  var numbers = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || "id") : null;
+  function number(n) { return numbers ? numbers.format(n) : String(n); }
   var status = document.querySelector("[data-map-status]");
   var timer = null;
   var generation = 0;
@@ -32,7 +50,7 @@
     var size = count < 10 ? 30 : count < 100 ? 38 : count < 1000 ? 46 : 54;
     var kind = count < 10 ? "small" : count < 1000 ? "" : "large";
     return L.divIcon({
-      html: "<span>" + String(count) + "</span>",
+      html: "<span>" + number(count) + "</span>",
       className: "cluster-icon " + kind,
       iconSize: [size, size]
     });
@@ -40,7 +58,7 @@
 
   function drawClusters(clusters, zoom) {
     clusters.forEach(function (c) {
-      var marker = L.marker([c[0], c[1]], { icon: bubble(c[2]), keyboard: true, title: String(c[2]) });
+      var marker = L.marker([c[0], c[1]], { icon: bubble(c[2]), keyboard: true, title: number(c[2]) });
       marker.on("click", function () { map.setView([c[0], c[1]], Math.min(zoom + 2, 18)); });
       marker.addTo(layer);
     });
@@ -48,7 +66,7 @@
 
   function drawPoints(points) {
     points.forEach(function (p) {
-      var marker = L.marker([p[0], p[1]], { icon: bubble(p[2]), title: String(p[2]) });
+      var marker = L.marker([p[0], p[1]], { icon: bubble(p[2]), title: number(p[2]) });
       marker.bindPopup("…");
       marker.on("click", function () { showPlace(marker, p[3]); });
       leaves.addLayer(marker);
@@ -64,8 +82,8 @@
         title.textContent = place.place;
         div.appendChild(title);
         var line = document.createElement("p");
-        line.textContent = place.guests + " " + box.getAttribute("data-msg-guests") + ": " +
-          Object.keys(place.nationalities).map(function (k) { return k + " " + place.nationalities[k]; }).join(", ");
+        line.textContent = number(place.guests) + " " + box.getAttribute("data-msg-guests") + ": " +
+          Object.keys(place.nationalities).map(function (k) { return k + " " + number(place.nationalities[k]); }).join(", ");
         div.appendChild(line);
         place.stays.slice(0, 10).forEach(function (s) {
           var a = document.createElement("a");
@@ -102,8 +120,8 @@
   function drawAreas(group, areas) {
     group.clearLayers();
     areas.forEach(function (a) {
-      var marker = L.marker([a[0], a[1]], { icon: bubble(a[2]), title: a[4] + ": " + a[2] });
-      marker.bindTooltip(a[4] + ": " + String(a[2]));
+      var marker = L.marker([a[0], a[1]], { icon: bubble(a[2]), title: a[4] + ": " + number(a[2]) });
+      marker.bindTooltip(a[4] + ": " + number(a[2]));
       marker.addTo(group);
     });
   }

@@ -43,6 +43,15 @@ workbox.routing.registerRoute(function (options) {
   return options.request.mode === "navigate" && cachedPaths.indexOf(options.url.pathname) !== -1;
 }, pages);
 
+// The region lists the address pickers load (public reference data): the last answer is
+// kept, so an RT head's area and its villages still show with no connection.
+workbox.routing.registerRoute(function (options) {
+  return options.url.origin === self.location.origin && options.url.pathname.indexOf("/api/regions/") === 0;
+}, new workbox.strategies.StaleWhileRevalidate({
+  cacheName: "apoa-regions",
+  plugins: [new workbox.cacheableResponse.CacheableResponsePlugin({ statuses: [200] })],
+}));
+
 // Every other page from the network only (the guest list holds personal data: never
 // kept on the phone); while offline, the offline page, which lists the waiting reports.
 workbox.routing.registerRoute(function (options) {
