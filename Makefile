@@ -84,6 +84,8 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check apoa tests bench tools
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
+	@# Our own scripts parse (a syntax error would turn every page's enhancements off).
+	@for f in apoa/static/js/*.js; do node --check $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules apoa/static/vendor instance/apoa.sqlite3*

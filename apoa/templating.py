@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format
-from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask import Flask, g, has_request_context, request
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from apoa.accounts.labels import KIND_LABELS, ROLE_LABELS
 from apoa.audit.labels import ACTION_LABELS, OBJECT_LABELS, OUTCOME_LABELS
 from apoa.forms import EmptyForm, error_list
 from apoa.lodgings.forms import KIND_CHOICES as LODGING_KIND_CHOICES
-from apoa.regions.timezones import timezone_for_region, zone_label
+from apoa.regions.queries import office_zone
+from apoa.regions.timezones import WIB, timezone_for_region, zone_label
 from apoa.reports.forms import PERMIT_LABELS, PURPOSE_LABELS, SEX_LABELS
 
 LODGING_STATUS_LABELS = {
@@ -61,8 +63,24 @@ STAY_STATUS_LABELS = {
 }
 
 
-def _format_dt(value: datetime | None, fmt: str = "medium") -> str:
-    return format_datetime(value, fmt) if value else "–"
+def _viewer_zone() -> ZoneInfo:
+    """The zone a page without a place of its own shows times in: an officer's office's,
+    WIB for everyone else (admins work for the whole country). Read once per request."""
+    if "apoa_viewer_zone" not in g:
+        user = g.get("_login_user")
+        office_id = getattr(user, "office_id", None) if user is not None else None
+        g.apoa_viewer_zone = office_zone(office_id) if office_id else WIB
+    zone: ZoneInfo = g.apoa_viewer_zone
+    return zone
+
+
+def viewer_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """A time in the viewer's zone, always with its label (WIB/WITA/WIT)."""
+    if not value:
+        return "–"
+    zone = _viewer_zone() if has_request_context() else WIB
+    text = babel_format(value, fmt, tzinfo=zone, locale=str(get_locale() or "id"))
+    return f"{text} {zone_label(zone)}"
 
 
 def decimal(value: float | int | None, digits: int | None = None) -> str:
@@ -119,6 +137,14 @@ VERSION_LABELS = {
 }
 
 
+def _medium_day(value: date | str | None) -> str:
+    """A calendar day as every page shows it ("7 Des 2026"), from a date or ISO text."""
+    if not value:
+        return "–"
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return str(format_date(day, "medium"))
+
+
 def version_fields(snapshot: str, region_code: str | None) -> list[tuple[str, str]]:
     """What one version of a stay said, as (label, value): translated, dated, masked.
 
@@ -134,6 +160,11 @@ def version_fields(snapshot: str, region_code: str | None) -> list[tuple[str, st
         "passport_number": mask_passport,
         "check_in_at": lambda v: local_datetime(datetime.fromisoformat(v), region_code),
         "checked_out_at": lambda v: local_datetime(datetime.fromisoformat(v), region_code),
+        # Calendar days as every page shows them ("7 Des 2026"), not ISO.
+        **{
+            key: _medium_day
+            for key in ("birth_date", "passport_expiry", "permit_expiry", "expected_check_out")
+        },
     }
     fields = [
         (str(label), shown.get(key, str)(data[key]))
@@ -153,7 +184,8 @@ def _url_with(**changes: Any) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    app.jinja_env.filters["dt"] = _format_dt
+    app.jinja_env.filters["dt"] = viewer_datetime
+    app.jinja_env.filters["day"] = _medium_day
     app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.filters["mask"] = mask_passport
     app.jinja_env.filters["decimal"] = decimal

@@ -226,7 +226,30 @@
   }
 
   // Fill from the MRZ in the page: the server reads it (every check digit), the page
-  // only places the fields. Offline, the reporter types them.
+  // only places the fields. Offline, the reporter types them. A pasted MRZ is sent at
+  // once, so on a slow line the answer is usually there by the time "Isi dari MRZ" is tapped.
+  var mrzAnswers = {};
+  function readMrz(textValue) {
+    if (!mrzAnswers[textValue]) {
+      var csrf = reportForm.querySelector("[name=csrf_token]");
+      mrzAnswers[textValue] = fetch(reportForm.getAttribute("data-mrz-url"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
+        body: JSON.stringify({ mrz: textValue }),
+      }).then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      });
+      // A failed request (offline) is not kept: the next tap tries again.
+      mrzAnswers[textValue].catch(function () { delete mrzAnswers[textValue]; });
+    }
+    return mrzAnswers[textValue];
+  }
+  reportForm.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("textarea[name$=-mrz]")) return;
+    if (box.value.replace(/\s/g, "").length >= 88) readMrz(box.value).catch(function () {});
+  });
   reportForm.addEventListener("click", function (event) {
     var button = event.target.closest("button[name=fill_mrz]");
     if (!button) return;
@@ -234,15 +257,7 @@
     var fieldset = button.closest("fieldset.guest");
     var index = button.value;
     var box = fieldset.querySelector("textarea[name$=-mrz]");
-    var csrf = reportForm.querySelector("[name=csrf_token]");
-    fetch(reportForm.getAttribute("data-mrz-url"), {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
-      body: JSON.stringify({ mrz: box.value }),
-    }).then(function (response) {
-      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
-    }).then(function (answer) {
+    readMrz(box.value).then(function (answer) {
       clearFieldError(box);
       if (!answer.ok) {
         showFieldError(box, (answer.body.errors || [text("mrz_failed")]).join(" "));
