@@ -363,3 +363,28 @@ def test_an_rt_head_reports_offline_with_the_area_and_its_villages_kept(
     page.context.set_offline(False)
     expect(page.locator("[data-outbox-panel]")).to_contain_text("Terkirim (1)")
     assert _counts() == (1, 1)
+
+
+def test_a_guests_own_check_out_button_ignores_a_ticked_box(reporter, live_server, db):
+    """The regression a new user hit: one guest's button also checked out a ticked guest."""
+    page = reporter
+    page.goto(f"{live_server}/reports/check-in")
+    _fill_family(page)
+    page.click("button[name=submit]")
+    expect(page.locator("[data-testid=receipt-number]")).to_be_visible()
+    _db.session.rollback()
+    first, second, third = _db.session.scalars(sa.select(Stay.id).order_by(Stay.id)).all()
+    page.goto(f"{live_server}/reports/")
+    page.check(f"#stay-{first}")
+    page.click(f"[data-testid=check-out-{second}]")
+    expect(page.locator("[data-testid=receipt-number]")).to_be_visible()
+    _db.session.rollback()
+    statuses = {row.id: row.status for row in _db.session.execute(sa.select(Stay.id, Stay.status))}
+    assert statuses == {first: "open", second: "checked_out", third: "open"}
+    # The family's own button names who will leave and asks first.
+    page.goto(f"{live_server}/reports/")
+    group = _db.session.get(Stay, first).group_id
+    page.click(f"[data-testid=check-out-family-{group}]")
+    expect(page.locator("[data-testid=leaving] li")).to_have_count(2)
+    _db.session.rollback()
+    assert _db.session.get(Stay, first).status == "open"  # nothing recorded before the confirm
