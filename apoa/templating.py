@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime as babel_format
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 from flask import Flask, g, has_request_context, request
 from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
@@ -20,6 +21,7 @@ from apoa.forms import EmptyForm, error_list
 from apoa.lodgings.forms import KIND_CHOICES as LODGING_KIND_CHOICES
 from apoa.regions.queries import office_zone
 from apoa.regions.timezones import WIB, timezone_for_region, zone_label
+from apoa.reports.codes import country_name
 from apoa.reports.forms import PERMIT_LABELS, PURPOSE_LABELS, SEX_LABELS
 
 LODGING_STATUS_LABELS = {
@@ -78,9 +80,7 @@ def viewer_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """A time in the viewer's zone, always with its label (WIB/WITA/WIT)."""
     if not value:
         return "–"
-    zone = _viewer_zone() if has_request_context() else WIB
-    text = babel_format(value, fmt, tzinfo=zone, locale=str(get_locale() or "id"))
-    return f"{text} {zone_label(zone)}"
+    return _in_zone(value, _viewer_zone() if has_request_context() else WIB, fmt)
 
 
 def decimal(value: float | int | None, digits: int | None = None) -> str:
@@ -100,9 +100,18 @@ def local_datetime(value: datetime | None, region_code: str | None, fmt: str = "
     """Format a time in the place's own zone, with WIB/WITA/WIT."""
     if value is None:
         return "–"
-    zone = timezone_for_region(region_code)
-    text = babel_format(value, fmt, tzinfo=zone, locale=str(get_locale() or "id"))
-    return f"{text} {zone_label(zone)}"
+    return _in_zone(value, timezone_for_region(region_code), fmt)
+
+
+def _in_zone(value: datetime, zone: ZoneInfo, fmt: str) -> str:
+    """The day in its one form ("8 Des 2026"), the time ("08.38", with seconds for
+    "medium"), and the zone's label: one way of writing a moment on every page."""
+    locale = str(get_locale() or "id")
+    day = babel_format_date(value.astimezone(zone).date(), "medium", locale=locale)
+    clock_time = babel_format_time(
+        value, "short" if fmt == "short" else "medium", tzinfo=zone, locale=locale
+    )
+    return f"{day} {clock_time} {zone_label(zone)}"
 
 
 def mask_passport(number: str | None) -> str:
@@ -186,6 +195,10 @@ def _url_with(**changes: Any) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["dt"] = viewer_datetime
     app.jinja_env.filters["day"] = _medium_day
+    # A nationality as its name in the page's language ("Jerman", not "D").
+    app.jinja_env.filters["country"] = lambda code: (
+        country_name(code, str(get_locale() or "id")) if code else ""
+    )
     app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.filters["mask"] = mask_passport
     app.jinja_env.filters["decimal"] = decimal

@@ -18,8 +18,6 @@ from apoa.regions.timezones import WIB, WITA
 from tests.alerts.alert_scene import alerts_of, build_scene, check_in, pinned_far_away
 from tests.factories import TEST_PASSWORD, AuthActions
 
-pytestmark = pytest.mark.dates
-
 
 def _overdue_stay(db, operator, lodging, *, zone=WITA, passport="C01X00T41", **kw):
     """A guest who arrived five days ago and was expected to leave three days ago."""
@@ -100,6 +98,7 @@ def test_reporters_and_admins_are_refused(app, db, scene, create_user, role):
 # ---------------------------------------------------------------- the queue
 
 
+@pytest.mark.dates
 def test_queue_raises_the_offices_alerts_and_lists_them(app, db, scene, officer):
     stay = _overdue_stay(db, scene.hotel_op, scene.hotel)
     _overdue_stay(db, scene.jakarta_op, scene.jakarta, zone=WIB, passport="C01X00T49")
@@ -132,6 +131,7 @@ def test_queue_scans_at_most_every_few_minutes_per_worker(app, db, scene, office
     assert len(alerts_of(db)) == 2
 
 
+@pytest.mark.dates
 def test_queue_filters_by_kind_and_status_and_counts_each_kind(app, db, scene, officer):
     _overdue_stay(db, scene.hotel_op, scene.hotel)
     arrive = (utcnow() - timedelta(days=5)).astimezone(WITA).replace(microsecond=0)
@@ -163,6 +163,7 @@ def test_queue_filters_by_kind_and_status_and_counts_each_kind(app, db, scene, o
     assert _rows(html) == [str(overdue.id)]
 
 
+@pytest.mark.dates
 def test_queue_sorts_and_pages_by_fifty(app, db, scene, officer):
     start = utcnow() - timedelta(days=10)
     db.session.execute(
@@ -204,6 +205,7 @@ def test_pages_hold_no_inline_script_or_style(app, db, scene, officer):
 # ---------------------------------------------------------------- one alert
 
 
+@pytest.mark.dates
 def test_detail_shows_the_stay_and_audits_the_view(app, db, scene, officer):
     stay = _overdue_stay(db, scene.hotel_op, scene.hotel)
     officer.get("/alerts/")
@@ -244,6 +246,7 @@ def test_another_offices_alert_is_not_found(app, db, scene):
     assert _events(db, "alert.view") == []
 
 
+@pytest.mark.dates
 def test_acknowledge_resolve_and_reopen_through_the_pages(app, db, scene, officer):
     _overdue_stay(db, scene.hotel_op, scene.hotel)
     officer.get("/alerts/")
@@ -314,6 +317,7 @@ def test_a_missing_or_long_note_shows_the_form_again(app, db, scene, officer, no
     assert _events(db, "alert.acknowledge") == []
 
 
+@pytest.mark.dates
 def test_open_elsewhere_page_hides_the_other_offices_stay(app, db, scene, officer):
     today = utcnow().astimezone(WITA).date()
     check_in(db, scene.hotel_op, scene.hotel, arrive=utcnow() - timedelta(hours=3),

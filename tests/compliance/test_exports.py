@@ -23,8 +23,6 @@ from tests.compliance.list_helpers import (
     read_xlsx,
 )
 
-pytestmark = pytest.mark.dates
-
 
 @pytest.fixture
 def places(db, create_user, create_lodging):
@@ -55,6 +53,7 @@ def _export(client, fmt, **args):
     return response, rows
 
 
+@pytest.mark.dates
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 @pytest.mark.parametrize("locale", ["en", "id"])
 @pytest.mark.parametrize(
@@ -77,6 +76,7 @@ def test_default_export_equals_the_screen_cell_by_cell(client, db, places, kind,
     assert exported == screen
 
 
+@pytest.mark.dates
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_all_pages_export_is_every_page_in_order(client, db, places, kind):
     login(client, places.officer)

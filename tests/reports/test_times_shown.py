@@ -17,13 +17,18 @@ from tests.factories import TEST_PASSWORD, guest_form, stay_form
 LABELLED = re.compile(r"\d{2}[.:]\d{2}(?:[.:]\d{2})? WITA")
 
 
-def test_history_search_and_lodging_show_bali_times_in_wita(db, client, verified_lodging):
-    operator, lodging = verified_lodging
+def _one_guest_reported(db, client, operator, lodging) -> int:
+    """Sign in, report one guest at the lodging (Bali, WITA); return the stay's id."""
     client.post("/login", data={"username": operator.username, "password": TEST_PASSWORD})
     data = {"lodging_id": str(lodging.id), **stay_form(submission_key=str(uuid.uuid4()))}
     data.update(guest_form(0))
     assert client.post("/reports/check-in", data=data).status_code == 302
-    stay_id = db.session.scalar(sa.select(Stay.id))
+    return int(db.session.scalar(sa.select(Stay.id)))
+
+
+def test_history_search_and_lodging_show_bali_times_in_wita(db, client, verified_lodging):
+    operator, lodging = verified_lodging
+    stay_id = _one_guest_reported(db, client, operator, lodging)
     history = client.get(f"/reports/stays/{stay_id}").get_data(as_text=True)
     first_version = history.split("versi 1 ·", 1)[1].split("<a ", 1)[0]
     assert LABELLED.search(first_version)
@@ -50,12 +55,7 @@ def test_times_without_a_place_are_in_the_viewers_zone_and_labelled(app, create_
 
 def test_calendar_days_read_one_way_on_a_stay(db, client, verified_lodging):
     """One form per kind of date: "17 Mei 1980", never "1980-05-17" beside it."""
-    operator, lodging = verified_lodging
-    client.post("/login", data={"username": operator.username, "password": TEST_PASSWORD})
-    data = {"lodging_id": str(lodging.id), **stay_form(submission_key=str(uuid.uuid4()))}
-    data.update(guest_form(0))
-    assert client.post("/reports/check-in", data=data).status_code == 302
-    stay_id = db.session.scalar(sa.select(Stay.id))
+    stay_id = _one_guest_reported(db, client, *verified_lodging)
     page = client.get(f"/reports/stays/{stay_id}").get_data(as_text=True)
     shown = re.sub(r'value="[^"]*"', "", page)  # form inputs carry ISO dates, as they must
     assert "17 Mei 1980" in shown
