@@ -28,12 +28,8 @@ rebuild <= 60 s per million stays, map page <= 300 KB, first clusters <= 1 s.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
 import gzip
-import http.server
 import json
-import logging
 import math
 import os
 import re
@@ -42,9 +38,8 @@ import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +56,7 @@ from bench.common import (  # noqa: E402
     load_reference_data,
     machine,
     publish,
+    serve,
     temporary_database,
     timing_summary,
 )
@@ -117,32 +113,6 @@ def bbox_for(lat: float, lon: float, zoom: int) -> tuple[float, float, float, fl
     west, north = tile_to_lonlat(x - dx, y - dy, zoom)
     east, south = tile_to_lonlat(x + dx, y + dy, zoom)
     return (max(west, -180.0), max(south, -85.0), min(east, 180.0), min(north, 85.0))
-
-
-@contextlib.contextmanager
-def serve(app_or_dir: Any) -> Iterator[str]:
-    """Serve a WSGI app or a directory on a free loopback port in a thread."""
-    if isinstance(app_or_dir, Path):
-        handler = functools.partial(_QuietHandler, directory=str(app_or_dir))
-        server: Any = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    else:
-        from werkzeug.serving import make_server
-
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-
-        server = make_server("127.0.0.1", 0, app_or_dir, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        return None
 
 
 # ---------------------------------------------------------------- the app side

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import json
+import logging
 import math
 import os
 import platform
@@ -12,6 +15,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,3 +148,29 @@ CHROMIUM_ARGS = [
     "--disable-extensions",
     "--disable-default-apps",
 ]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+@contextlib.contextmanager
+def serve(app_or_dir: Any) -> Iterator[str]:
+    """Serve a WSGI app or a directory on a free loopback port in a thread."""
+    if isinstance(app_or_dir, Path):
+        handler = functools.partial(_QuietHandler, directory=str(app_or_dir))
+        server: Any = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    else:
+        from werkzeug.serving import make_server
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+
+        server = make_server("127.0.0.1", 0, app_or_dir, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

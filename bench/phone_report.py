@@ -36,7 +36,6 @@ import base64
 import contextlib
 import gzip
 import json
-import logging
 import os
 import platform
 import re
@@ -48,7 +47,7 @@ import tempfile
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -60,7 +59,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
 from apoa import clock, create_app, signals  # noqa: E402
 from apoa.accounts.models import User  # noqa: E402
@@ -73,7 +71,13 @@ from apoa.lodgings.services import decide_lodging, register_lodging  # noqa: E40
 from apoa.regions.models import Office  # noqa: E402
 from apoa.regions.timezones import WITA  # noqa: E402
 from apoa.reports.models import Receipt  # noqa: E402
-from bench.common import CHROMIUM, CHROMIUM_ARGS, load_reference_data, machine  # noqa: E402
+from bench.common import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    load_reference_data,
+    machine,
+    serve,
+)
 
 # Loopback only: any other host name fails to resolve.
 PHONE_CHROMIUM_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
@@ -180,20 +184,6 @@ def guests_on_receipt(app: Any, number: str) -> int:
         count = receipt.guest_count if receipt is not None else 0
         db.session.remove()
         return int(count or 0)
-
-
-@contextlib.contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """The app on a free loopback port, from a thread."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 # ---------------------------------------------------------------- the network, measured

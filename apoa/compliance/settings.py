@@ -6,6 +6,7 @@ from flask import current_app
 
 from apoa.accounts.models import ReporterKind
 from apoa.compliance import rules
+from apoa.reports.settings import grace_hours as grace_hours  # C4's grace, a stay setting
 
 KINDS = ("lodging", "rt_rw", "lurah")
 AREA_KINDS = (ReporterKind.RT_RW, ReporterKind.LURAH)  # one ledger row for the reporter's area
@@ -14,8 +15,3 @@ AREA_KINDS = (ReporterKind.RT_RW, ReporterKind.LURAH)  # one ledger row for the 
 def deadline_hours() -> int:
     """Hours after the event within which a check-in or check-out must be reported (C1)."""
     return int(current_app.config.get("REPORT_DEADLINE_HOURS", rules.DEFAULT_DEADLINE_HOURS))
-
-
-def grace_hours() -> int:
-    """Hours after the expected departure day before an open stay is overdue (C4)."""
-    return int(current_app.config.get("CHECKOUT_GRACE_HOURS", rules.DEFAULT_GRACE_HOURS))

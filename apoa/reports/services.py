@@ -14,7 +14,6 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from apoa import signals
@@ -45,6 +44,7 @@ from apoa.reports.places import LocalTime, Place, PlaceChoice, instant, resolve_
 from apoa.reports.receipt_numbers import new_receipt_number
 from apoa.reports.rules import GUEST_FIELDS, PERSON_FIELDS, STAY_FIELDS
 from apoa.reports.scopes import stays_visible_to
+from apoa.reports.settings import grace_hours
 from apoa.scoping import visible
 
 # ---------------------------------------------------------------- receipts and keys
@@ -694,7 +694,7 @@ def list_present(actor: User, *, days: tuple[date, date] | None) -> list[Stay]:
 def overdue_stay_ids(stays: Sequence[Stay], *, now: datetime) -> set[int]:
     """The open stays past their expected check-out plus the grace (rule C4), as the
     reporter's home page counts them."""
-    grace = int(current_app.config.get("CHECKOUT_GRACE_HOURS", rules.DEFAULT_GRACE_HOURS))
+    grace = grace_hours()
     return {
         stay.id
         for stay in stays
