@@ -151,9 +151,15 @@
     });
   }
 
+  // Record what became of a report, unless it is gone meanwhile: a sign-out that wiped
+  // the outbox while a send was in flight must not have the report written back.
   async function settle(entry, changes) {
     var updated = Object.assign({}, entry, changes);
-    await put(updated);
+    await withDb(async function (db) {
+      var tx = db.transaction("outbox", "readwrite");
+      if (await tx.store.get(entry.key)) await tx.store.put(updated);
+      await tx.done;
+    });
     return updated;
   }
 
